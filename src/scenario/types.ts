@@ -1,0 +1,116 @@
+/**
+ * Resolved suite types: what the loader returns after every default is filled in and every
+ * cross-field rule is checked. Authors write the looser input type (`SuiteInput`, from the
+ * zod schema in `schema.ts`); nothing downstream of the loader ever sees that one.
+ */
+
+export const KEY_TYPES = ['rsa-2048', 'rsa-3072', 'rsa-4096', 'ecdsa-p256', 'ecdsa-p384', 'ed25519'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
+
+export const TLS_VERSIONS = ['tls1.2', 'tls1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+export const GROUPS = ['x25519', 'p-256', 'p-384'] as const;
+export type Group = (typeof GROUPS)[number];
+
+export const RESUMPTION_MODES = ['none', 'tickets', 'session-ids'] as const;
+export type Resumption = (typeof RESUMPTION_MODES)[number];
+
+export const AUTH_MODES = ['tls', 'mtls'] as const;
+export type Auth = (typeof AUTH_MODES)[number];
+
+export const CHAIN_DEPTHS = [0, 1, 2] as const;
+export type ChainDepth = (typeof CHAIN_DEPTHS)[number];
+
+export const WORKLOAD_KINDS = ['handshake', 'requests'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+/** One TLS configuration: everything that decides how a server and its clients are set up. */
+export interface TlsScenario {
+  serverKeyType: KeyType;
+  clientKeyType: KeyType;
+  tlsVersion: TlsVersion;
+  /**
+   * OpenSSL name of the single cipher suite to offer and accept (TLS 1.3 suites keep their
+   * IANA names, which OpenSSL uses too), or null for OpenSSL's default list.
+   */
+  cipherSuite: string | null;
+  group: Group;
+  resumption: Resumption;
+  auth: Auth;
+  chainDepth: ChainDepth;
+}
+
+/** New connection per operation: TCP connect, TLS handshake, one echo round trip, close. */
+export interface HandshakeWorkload {
+  kind: 'handshake';
+  name: string;
+  /** Connections in flight at once. Default 1. */
+  concurrency: number;
+  /** Stop after this many measured handshakes, or null for no count bound. Default null. */
+  maxCount: number | null;
+  /** Stop after this long, in milliseconds, or null for no time bound. Default 3000. */
+  durationMs: number | null;
+  /** Handshakes run and discarded before measuring. Default 20. */
+  warmupCount: number;
+  /** Bytes echoed once per connection after the handshake. Default 1. */
+  payloadBytes: number;
+}
+
+/** Keep-alive HTTP/1.1 requests through autocannon. */
+export interface RequestsWorkload {
+  kind: 'requests';
+  name: string;
+  /** Keep-alive connections. Default 10. */
+  connections: number;
+  /** Requests in flight per connection. Default 1. */
+  pipelining: number;
+  /** Measurement time in milliseconds. Default 3000. */
+  durationMs: number;
+  /** Stop after this many measured requests, or null for no count bound. Default null. */
+  maxCount: number | null;
+  /** Target request rate per second over all connections, or null for as fast as possible. */
+  rateRps: number | null;
+  /** Warm-up time in milliseconds, discarded. Default 500. */
+  warmupMs: number;
+  /** Request and response body size in bytes. Default 64. */
+  payloadBytes: number;
+}
+
+export type Workload = HandshakeWorkload | RequestsWorkload;
+
+/** One matrix combination with one workload: the unit that is measured and reported. */
+export interface Cell {
+  /**
+   * Stable id built from the scenario values, for example
+   * `handshake/ecdsa-p256/tls1.3/default/x25519/tickets/d0/mtls`. Split key types read
+   * `rsa-2048+ecdsa-p256` (server+client).
+   */
+  id: string;
+  /** Id of the `tls` cell this `mtls` cell is compared with, or null (baseline cells, or no pair). */
+  baselineId: string | null;
+  tls: TlsScenario;
+  workload: Workload;
+}
+
+/** Suite with every default filled in, as returned by the loader. */
+export interface ResolvedSuite {
+  name: string;
+  description: string | null;
+  /** Absolute path of the file the suite came from, or null for a suite built in code. */
+  sourceFile: string | null;
+  /** Every axis with its values after defaults were applied, in matrix order. */
+  matrix: {
+    serverKeyType: KeyType[];
+    clientKeyType: KeyType[];
+    tlsVersion: TlsVersion[];
+    cipherSuite: (string | null)[];
+    group: Group[];
+    resumption: Resumption[];
+    auth: Auth[];
+    chainDepth: ChainDepth[];
+  };
+  workloads: Workload[];
+  /** Cells in run order; each `mtls` cell comes right after its `tls` baseline when it has one. */
+  cells: Cell[];
+}
