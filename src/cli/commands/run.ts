@@ -1,0 +1,83 @@
+import { loadSuite } from '../../scenario/load.ts';
+import { MtlsBenchError } from '../../errors.ts';
+import { runSuite, selectCells } from '../../runner/run.ts';
+import { renderTables } from '../../report/table.ts';
+import { defaultResultsPath, serializeResults, writeResultsFile } from '../../results/write.ts';
+import type { RunResults } from '../../results/types.ts';
+import type { ResolvedSuite } from '../../scenario/types.ts';
+import { colorEnabled, parseCommandArgs } from '../args.ts';
+import { EXIT_CODES } from '../exit-codes.ts';
+import type { ExitCode } from '../exit-codes.ts';
+import { createProgressRenderer } from '../progress.ts';
+
+export const DEFAULT_SUITE = 'scenarios/default.yaml';
+
+export const RUN_HELP = `Usage: mtls-bench run [options] [SUITE...]
+
+Runs each suite (YAML or TypeScript; default ${DEFAULT_SUITE}), prints a table per
+workload with every mTLS cell against its server-only TLS baseline, and writes the
+results JSON to results/<suite>-<time>.json.
+
+Options:
+  --quick          Short bounds: the default suite in about 30 s; figures for a smoke test only
+  --filter TEXT    Run only the cells whose id contains TEXT (see \`mtls-bench validate\`)
+  --out FILE       Write the results JSON to FILE instead of results/ (one suite only)
+  --json           Print the results JSON on stdout; tables and messages go to stderr
+  --quiet          No progress line
+  --no-crypto-floor  Skip the micro-benchmark of sign, verify and key exchange
+  -h, --help       Show this help
+`;
+
+const OPTIONS = {
+  quick: { type: 'boolean' },
+  filter: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  'no-crypto-floor': { type: 'boolean' },
+} as const;
+
+function hasFailedCell(results: RunResults): boolean {
+  return results.cells.some((cell) => cell.state === 'failed');
+}
+
+/** `mtls-bench run`: loads and checks every suite first, then runs them one after another. */
+export async function runCommand(args: string[]): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('run', args, OPTIONS);
+  const files = positionals.length === 0 ? [DEFAULT_SUITE] : positionals;
+  if (values.out !== undefined && files.length > 1) {
+    throw new MtlsBenchError('INVALID_ARGUMENT', `run: --out names one file but ${files.length} suites were given; run them one at a time`);
+  }
+
+  // Every suite and the filter are checked before the first socket opens.
+  const suites: ResolvedSuite[] = [];
+  for (const file of files) suites.push(await loadSuite(file));
+  const runOptions = { filter: values.filter ?? null, quick: values.quick === true, skipCryptoFloor: values['no-crypto-floor'] === true };
+  for (const suite of suites) selectCells(suite, runOptions);
+
+  const tableStream = values.json === true ? process.stderr : process.stdout;
+  const showProgress = values.quiet !== true && process.stderr.isTTY === true;
+  const allResults: RunResults[] = [];
+  for (const suite of suites) {
+    const progress = createProgressRenderer(process.stderr);
+    let results: RunResults;
+    try {
+      results = await runSuite(suite, { ...runOptions, onEvent: showProgress ? progress.onEvent : undefined });
+    } finally {
+      progress.done();
+    }
+    const file = values.out ?? defaultResultsPath(results);
+    await writeResultsFile(results, file);
+    allResults.push(results);
+
+    tableStream.write(`\nsuite "${suite.name}"${results.quick ? ' (--quick: smoke-test bounds)' : ''}\n`);
+    tableStream.write(`${renderTables(results, { color: colorEnabled(tableStream) })}\n`);
+    process.stderr.write(`results written to ${file}\n`);
+  }
+
+  if (values.json === true) {
+    const documents = allResults.map((results) => serializeResults(results).trimEnd());
+    process.stdout.write(`${documents.length === 1 ? documents[0] : `[\n${documents.join(',\n')}\n]`}\n`);
+  }
+  return allResults.some(hasFailedCell) ? EXIT_CODES.runFailed : EXIT_CODES.success;
+}

@@ -1,0 +1,32 @@
+import { MtlsBenchError } from '../errors.ts';
+
+/** Exit codes of the `mtls-bench` command. */
+export const EXIT_CODES = {
+  /** Everything asked for ran and every cell was measured. */
+  success: 0,
+  /** A bug in mtls-bench: an error nobody threw on purpose. */
+  internalError: 1,
+  /** Bad input: a suite, an option or a file; nothing was measured. */
+  invalidInput: 2,
+  /** The run went ahead but at least one cell failed; the others are in the results. */
+  runFailed: 3,
+} as const;
+
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+
+/** Maps a thrown error to the exit code the CLI ends with. */
+export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof MtlsBenchError) {
+    switch (error.code) {
+      case 'INVALID_SUITE':
+      case 'INVALID_ARGUMENT':
+      case 'INVALID_RESULTS':
+        return EXIT_CODES.invalidInput;
+      default:
+        return EXIT_CODES.runFailed;
+    }
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) return EXIT_CODES.invalidInput;
+  return EXIT_CODES.internalError;
+}

@@ -1,0 +1,75 @@
+import { debuglog } from 'node:util';
+import { MtlsBenchError } from '../errors.ts';
+import { TOOL } from '../results/environment.ts';
+import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
+import type { ExitCode } from './exit-codes.ts';
+import { runCommand, RUN_HELP } from './commands/run.ts';
+import { validateCommand, VALIDATE_HELP } from './commands/validate.ts';
+import { certsCommand, CERTS_HELP } from './commands/certs.ts';
+
+const debug = debuglog('mtls-bench');
+
+const MAIN_HELP = `mtls-bench ${TOOL.version}: what mutual TLS costs, measured against server-only TLS
+
+Usage: mtls-bench <command> [options]
+
+Commands:
+  run [SUITE...]     Run suites (default scenarios/default.yaml) and report mTLS against TLS
+  validate SUITE...  Check suite files and list their cells, without opening a socket
+  certs              Write a generated PKI as PEM files, for openssl s_client or curl
+
+Options:
+  -h, --help         Show help; \`mtls-bench <command> --help\` shows a command's options
+  -V, --version      Show the version
+
+Exit codes: 0 success, 2 invalid input (nothing was measured), 3 a cell failed
+(the others are in the results), 1 an internal error.
+`;
+
+const COMMANDS: Record<string, { run: (args: string[]) => Promise<ExitCode>; help: string }> = {
+  run: { run: runCommand, help: RUN_HELP },
+  validate: { run: validateCommand, help: VALIDATE_HELP },
+  certs: { run: certsCommand, help: CERTS_HELP },
+};
+
+/** Prints an error as one or more plain sentences on stderr; the stack only under NODE_DEBUG=mtls-bench. */
+function reportError(error: unknown, exitCode: ExitCode): void {
+  debug('%o', error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (exitCode === EXIT_CODES.internalError) {
+    process.stderr.write(`mtls-bench: internal error: ${message}\n(rerun with NODE_DEBUG=mtls-bench for details)\n`);
+    return;
+  }
+  process.stderr.write(`mtls-bench: ${message}\n`);
+}
+
+/** Runs the command line and returns the exit code; the caller sets it on the process. */
+export async function main(argv: string[]): Promise<ExitCode> {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+      process.stdout.write(MAIN_HELP);
+      return first === undefined ? EXIT_CODES.invalidInput : EXIT_CODES.success;
+    }
+    if (first === '-V' || first === '--version') {
+      process.stdout.write(`${TOOL.version}\n`);
+      return EXIT_CODES.success;
+    }
+    const command = COMMANDS[first];
+    if (command === undefined) {
+      throw new MtlsBenchError(
+        'INVALID_ARGUMENT',
+        `unknown command "${first}"; expected one of ${Object.keys(COMMANDS).join(', ')} (see mtls-bench --help)`,
+      );
+    }
+    if (rest.includes('-h') || rest.includes('--help')) {
+      process.stdout.write(command.help);
+      return EXIT_CODES.success;
+    }
+    return await command.run(rest);
+  } catch (error) {
+    const exitCode = exitCodeFor(error);
+    reportError(error, exitCode);
+    return exitCode;
+  }
+}

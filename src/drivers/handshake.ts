@@ -1,0 +1,486 @@
+/**
+ * Client side of the handshake workload: every operation opens a new TCP connection to the
+ * echo server, completes a TLS handshake, sends one payload, waits for its echo and closes.
+ *
+ * The hot path is written for rate, because the driver's own overhead lowers the measured
+ * handshake rate. Listeners are module-level functions that find their lane through a symbol
+ * on the socket, so a connection allocates no closures, and each lane reuses its timers.
+ */
+import tls from 'node:tls';
+import type { ConnectionOptions, SecureContext, TLSSocket } from 'node:tls';
+import { debuglog } from 'node:util';
+import type { Histogram } from 'hdr-histogram-js';
+import { MtlsBenchError } from '../errors.ts';
+import type { CertificateSet } from '../pki/types.ts';
+import type { TlsScenario } from '../scenario/types.ts';
+import { clientTlsOptions, LOOPBACK_HOST } from '../servers/tls-options.ts';
+import type { Negotiated } from '../servers/types.ts';
+import { createLatencyHistogram, elapsedUs, recordLatencyUs, summarizeLatency } from '../stats/histogram.ts';
+import type { LatencySummary } from '../stats/histogram.ts';
+import { negotiatedOf } from './negotiated.ts';
+
+const debug = debuglog('mtls-bench');
+
+/** Default limit on one operation, from `tls.connect` to the echo, so a hung server cannot hang a run. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * Time to wait after the echo for a TLS 1.3 ticket that has not arrived yet. OpenSSL servers
+ * send tickets right after the handshake, ahead of the echo, so this wait is a fallback. The
+ * connection then closes without a ticket and the next one resumes with the previous session.
+ * NOTE: no test reaches this wait, because Node 20 TLS 1.3 servers always send tickets first.
+ */
+const SESSION_WAIT_MS = 1_000;
+
+/**
+ * Time a finished run waits for its last sockets to close, so that their close work is
+ * counted in this run's client CPU and not in the next one's.
+ */
+const CLOSE_WAIT_MS = 2_000;
+
+/** Error code of a connection that closed before the echo came back, without an error. */
+export const CLOSED_BEFORE_ECHO = 'ERR_CLOSED_BEFORE_ECHO';
+
+export interface HandshakeDriverOptions {
+  /** Port of the echo server's raw TLS listener on 127.0.0.1. */
+  port: number;
+  tls: TlsScenario;
+  certs: CertificateSet;
+  /** Connections in flight at once. */
+  concurrency: number;
+  /** Bytes sent and echoed once per connection, at least 1. */
+  payloadBytes: number;
+  /** Limit on one operation, from `tls.connect` to the echo, in milliseconds. Default 10000. */
+  handshakeTimeoutMs?: number;
+}
+
+/** When a run stops: at whichever bound comes first. At least one is non-null. */
+export interface HandshakeRunBounds {
+  /** Connections to attempt, failed ones included, or null for no count bound. */
+  maxCount: number | null;
+  /** Time after which no new connection starts, in milliseconds, or null for no time bound. */
+  durationMs: number | null;
+}
+
+/** Outcome of one `HandshakeDriver.run()`. */
+export interface HandshakeRunResult {
+  /** Operations that completed: handshake, echo and close. */
+  count: number;
+  /** Failed operations by error code (`err.code`, or `err.name` when there is no code). */
+  errors: Record<string, number>;
+  errorCount: number;
+  /** Completed operations whose handshake resumed a session. */
+  resumed: number;
+  /** From the start of the run until the last operation ended, in microseconds. */
+  elapsedUs: number;
+  /** Completed operations per second of `elapsedUs`. */
+  handshakesPerSec: number;
+  /** From `tls.connect` to the TCP `connect` event, for completed operations. */
+  connectUs: LatencySummary;
+  /** From the TCP `connect` event to `secureConnect`, split by whether the session resumed. */
+  latencyUs: { full: LatencySummary; resumed: LatencySummary };
+  /** CPU time of this process over the run, in microseconds (`process.cpuUsage`). */
+  clientCpuUs: { user: number; system: number };
+  /**
+   * Parameters the client negotiated on a completed connection: the last one of the last lane to
+   * finish, or the first of the run when no lane's last connection completed. Null when none did.
+   */
+  negotiated: Negotiated | null;
+}
+
+type CodedError = Error & { code?: unknown };
+
+/** Settings and session state shared by every lane of a driver, across runs. */
+class ConnectionPlan {
+  /** Passed to every `tls.connect`. Its `session` is updated in place before each call. */
+  readonly connectOptions: ConnectionOptions;
+  readonly payload: Buffer;
+  readonly handshakeTimeoutMs: number;
+  /** Whether to keep sessions and offer them on the next connection. */
+  readonly resumes: boolean;
+  /** Whether tickets come after the handshake, so that a connection may have to wait for one. */
+  readonly ticketsFollowHandshake: boolean;
+  /** The most recent session any connection received. */
+  session: Buffer | undefined = undefined;
+
+  constructor(options: HandshakeDriverOptions, secureContext: SecureContext) {
+    // NOTE: with an `https.Agent` the agent's own session cache would resume sessions
+    // silently, even for `none`. Raw `tls.connect` offers a session only when given one.
+    this.connectOptions = {
+      host: LOOPBACK_HOST,
+      port: options.port,
+      secureContext,
+      rejectUnauthorized: true,
+      session: undefined,
+    };
+    this.payload = Buffer.alloc(options.payloadBytes, 0x61);
+    this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    this.resumes = options.tls.resumption !== 'none';
+    this.ticketsFollowHandshake = this.resumes && options.tls.tlsVersion === 'tls1.3';
+  }
+}
+
+/** Counters and histograms of one run. */
+class RunState {
+  readonly plan: ConnectionPlan;
+  readonly connectHistogram: Histogram = createLatencyHistogram();
+  readonly fullHistogram: Histogram = createLatencyHistogram();
+  readonly resumedHistogram: Histogram = createLatencyHistogram();
+  readonly errors = new Map<string, number>();
+  readonly maxCount: number;
+  readonly deadlineNs: bigint | null;
+  readonly startNs: bigint;
+  readonly startCpu: NodeJS.CpuUsage;
+  count = 0;
+  resumed = 0;
+  started = 0;
+  errorCount = 0;
+  openSockets = 0;
+  activeLanes = 0;
+  endNs = 0n;
+  negotiated: Negotiated | null = null;
+  /** Set once the run has an outcome; later events change nothing. */
+  settled = false;
+  resolve: (result: HandshakeRunResult) => void = () => {};
+  reject: (error: Error) => void = () => {};
+  #closeWaitTimer: NodeJS.Timeout | null = null;
+
+  constructor(plan: ConnectionPlan, bounds: HandshakeRunBounds) {
+    this.plan = plan;
+    this.maxCount = bounds.maxCount ?? Number.POSITIVE_INFINITY;
+    this.startCpu = process.cpuUsage();
+    this.startNs = process.hrtime.bigint();
+    this.deadlineNs = bounds.durationMs === null ? null : this.startNs + BigInt(Math.round(bounds.durationMs * 1e6));
+  }
+
+  shouldStop(): boolean {
+    return this.started >= this.maxCount || (this.deadlineNs !== null && process.hrtime.bigint() >= this.deadlineNs);
+  }
+
+  recordError(code: string): void {
+    this.errorCount++;
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+
+  laneFinished(): void {
+    this.activeLanes--;
+    if (this.activeLanes > 0) return;
+    this.endNs = process.hrtime.bigint();
+    if (this.openSockets === 0) {
+      this.settle();
+    } else {
+      this.#closeWaitTimer = setTimeout(() => {
+        debug('handshake run: %d sockets still open %d ms after the last operation', this.openSockets, CLOSE_WAIT_MS);
+        this.settle();
+      }, CLOSE_WAIT_MS);
+    }
+  }
+
+  socketClosed(): void {
+    this.openSockets--;
+    if (this.openSockets === 0 && this.activeLanes === 0) {
+      this.settle();
+    }
+  }
+
+  fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(error);
+  }
+
+  settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.#closeWaitTimer !== null) clearTimeout(this.#closeWaitTimer);
+    const cpu = process.cpuUsage(this.startCpu);
+    const runUs = elapsedUs(this.startNs, this.endNs);
+    this.resolve({
+      count: this.count,
+      errors: Object.fromEntries(this.errors),
+      errorCount: this.errorCount,
+      resumed: this.resumed,
+      elapsedUs: runUs,
+      handshakesPerSec: runUs === 0 ? 0 : this.count / (runUs / 1e6),
+      connectUs: summarizeLatency(this.connectHistogram),
+      latencyUs: { full: summarizeLatency(this.fullHistogram), resumed: summarizeLatency(this.resumedHistogram) },
+      clientCpuUs: { user: cpu.user, system: cpu.system },
+      negotiated: this.negotiated,
+    });
+  }
+}
+
+const LANE = Symbol('mtls-bench.lane');
+type LaneSocket = TLSSocket & { [LANE]: Lane };
+
+/** One connection slot: runs connections one after another until the run's bounds stop it. */
+class Lane {
+  readonly run: RunState;
+  socket: LaneSocket | null = null;
+  startNs = 0n;
+  connectedNs = 0n;
+  secureNs = 0n;
+  reused = false;
+  receivedBytes = 0;
+  sessionSeen = false;
+  waitingForSession = false;
+  // Both timers live as long as the lane and are re-armed with refresh(). A timer that fires
+  // while its lane is not in the matching state does nothing. They are cleared only when the
+  // lane finishes, because refresh() does not re-arm a cleared timer.
+  readonly #operationTimer: NodeJS.Timeout;
+  #sessionTimer: NodeJS.Timeout | null = null;
+
+  constructor(run: RunState) {
+    this.run = run;
+    this.#operationTimer = setTimeout(() => this.#onOperationTimeout(), run.plan.handshakeTimeoutMs);
+  }
+
+  /** Starts the next connection, or finishes the lane when the run's bounds are reached. */
+  next(): void {
+    if (this.run.settled || this.run.shouldStop()) {
+      this.#finish();
+      return;
+    }
+    this.#connect();
+  }
+
+  #connect(): void {
+    const run = this.run;
+    const plan = run.plan;
+    run.started++;
+    this.connectedNs = 0n;
+    this.receivedBytes = 0;
+    this.sessionSeen = false;
+    this.waitingForSession = false;
+    plan.connectOptions.session = plan.resumes ? plan.session : undefined;
+
+    this.startNs = process.hrtime.bigint();
+    let socket: LaneSocket;
+    try {
+      socket = tls.connect(plan.connectOptions) as LaneSocket;
+    } catch (error) {
+      // A synchronous throw would repeat on every attempt, so it ends the run.
+      run.fail(new MtlsBenchError('RUN_FAILED', `tls.connect to ${LOOPBACK_HOST}:${plan.connectOptions.port} failed: ${(error as Error).message}`, { cause: error }));
+      this.#finish();
+      return;
+    }
+    socket[LANE] = this;
+    this.socket = socket;
+    run.openSockets++;
+    socket.setNoDelay(true);
+    // Ahead of tls.connect's own 'connect' listener, which builds and sends the ClientHello,
+    // so that this work counts in the handshake and not in the TCP connect time.
+    socket.prependListener('connect', onConnect);
+    socket.on('secureConnect', onSecureConnect);
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    // Node requests sessions from OpenSSL only while a 'session' listener exists.
+    if (plan.resumes) socket.on('session', onSession);
+    this.#operationTimer.refresh();
+  }
+
+  /** Called once the whole payload came back. */
+  echoed(): void {
+    if (this.run.plan.ticketsFollowHandshake && !this.reused && !this.sessionSeen) {
+      this.waitingForSession = true;
+      if (this.#sessionTimer === null) {
+        this.#sessionTimer = setTimeout(() => this.#onSessionWaitOver(), SESSION_WAIT_MS);
+      } else {
+        this.#sessionTimer.refresh();
+      }
+      return;
+    }
+    this.complete();
+  }
+
+  /** Records a completed operation, closes its socket and moves on. */
+  complete(): void {
+    const socket = this.socket;
+    if (socket === null) return;
+    const run = this.run;
+    this.socket = null;
+    this.waitingForSession = false;
+
+    run.count++;
+    recordLatencyUs(run.connectHistogram, elapsedUs(this.startNs, this.connectedNs));
+    if (this.reused) {
+      run.resumed++;
+      recordLatencyUs(run.resumedHistogram, elapsedUs(this.connectedNs, this.secureNs));
+    } else {
+      recordLatencyUs(run.fullHistogram, elapsedUs(this.connectedNs, this.secureNs));
+    }
+
+    const stopping = run.settled || run.shouldStop();
+    // Reading the negotiated parameters parses the peer certificate, so it is done only for
+    // the first connection and for each lane's last one.
+    if (stopping || run.negotiated === null) {
+      run.negotiated = negotiatedOf(socket);
+    }
+    // end() sends close_notify and FIN. The next connection does not wait for the close.
+    socket.end();
+    if (stopping) {
+      this.#finish();
+    } else {
+      this.#connect();
+    }
+  }
+
+  /** Counts a failed operation, destroys its socket and moves on. */
+  failed(code: string): void {
+    const socket = this.socket;
+    if (socket === null) return;
+    this.socket = null;
+    this.waitingForSession = false;
+    this.run.recordError(code);
+    socket.destroy();
+    this.next();
+  }
+
+  #onOperationTimeout(): void {
+    if (this.socket !== null) {
+      this.failed('ETIMEDOUT');
+    }
+  }
+
+  #onSessionWaitOver(): void {
+    if (this.waitingForSession) {
+      debug('handshake run: no session ticket within %d ms of the echo', SESSION_WAIT_MS);
+      this.complete();
+    }
+  }
+
+  #finish(): void {
+    clearTimeout(this.#operationTimer);
+    if (this.#sessionTimer !== null) clearTimeout(this.#sessionTimer);
+    this.run.laneFinished();
+  }
+}
+
+// Socket listeners. `this` is the socket. A socket that its lane has given up (completed,
+// failed or timed out) still delivers 'close' and maybe 'error', which only count as closed.
+
+function onConnect(this: LaneSocket): void {
+  const lane = this[LANE];
+  if (lane.socket !== this) return;
+  lane.connectedNs = process.hrtime.bigint();
+}
+
+function onSecureConnect(this: LaneSocket): void {
+  const lane = this[LANE];
+  if (lane.socket !== this) return;
+  lane.secureNs = process.hrtime.bigint();
+  lane.reused = this.isSessionReused();
+  this.write(lane.run.plan.payload);
+}
+
+function onData(this: LaneSocket, chunk: Buffer): void {
+  const lane = this[LANE];
+  if (lane.socket !== this) return;
+  lane.receivedBytes += chunk.length;
+  if (lane.receivedBytes >= lane.run.plan.payload.length) {
+    lane.echoed();
+  }
+}
+
+function onSession(this: LaneSocket, session: Buffer): void {
+  const lane = this[LANE];
+  lane.run.plan.session = session;
+  if (lane.socket !== this) return;
+  lane.sessionSeen = true;
+  if (lane.waitingForSession) {
+    lane.complete();
+  }
+}
+
+function onError(this: LaneSocket, error: CodedError): void {
+  const lane = this[LANE];
+  if (lane.socket !== this) {
+    debug('handshake run: error on a closing socket: %s', error.message);
+    return;
+  }
+  lane.failed(typeof error.code === 'string' ? error.code : error.name);
+}
+
+function onClose(this: LaneSocket): void {
+  const lane = this[LANE];
+  if (lane.socket === this) {
+    lane.failed(CLOSED_BEFORE_ECHO);
+  }
+  lane.run.socketClosed();
+}
+
+function checkInteger(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new MtlsBenchError('INVALID_ARGUMENT', `HandshakeDriver: ${name}: got ${value}; expected an integer from ${min} to ${max}`);
+  }
+}
+
+/**
+ * Runs handshake workloads against one echo server. Session state carries over from one run
+ * to the next, so a warm-up run leaves a session for the measured run to resume.
+ */
+export class HandshakeDriver {
+  readonly #plan: ConnectionPlan;
+  readonly #concurrency: number;
+  #running = false;
+
+  constructor(options: HandshakeDriverOptions) {
+    checkInteger('port', options.port, 1, 65_535);
+    checkInteger('concurrency', options.concurrency, 1);
+    checkInteger('payloadBytes', options.payloadBytes, 1);
+    if (options.handshakeTimeoutMs !== undefined) {
+      checkInteger('handshakeTimeoutMs', options.handshakeTimeoutMs, 1);
+    }
+
+    // One secure context for all connections: building it parses the PEM material and creates
+    // an SSL_CTX, which costs far more than a handshake's share of client work.
+    let secureContext: SecureContext;
+    try {
+      secureContext = tls.createSecureContext(clientTlsOptions(options.tls, options.certs));
+    } catch (error) {
+      throw new MtlsBenchError('INVALID_ARGUMENT', `HandshakeDriver: Node rejected the client TLS options: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    this.#plan = new ConnectionPlan(options, secureContext);
+    this.#concurrency = options.concurrency;
+  }
+
+  /**
+   * Runs connections until a bound is reached, then waits for those in flight. Throws
+   * `INVALID_ARGUMENT` for bad bounds and `RUN_FAILED` when connections cannot be started.
+   * Failed connections are counted in `errors` and never throw.
+   */
+  async run(bounds: HandshakeRunBounds): Promise<HandshakeRunResult> {
+    if (bounds.maxCount === null && bounds.durationMs === null) {
+      throw new MtlsBenchError('INVALID_ARGUMENT', 'HandshakeDriver.run: maxCount and durationMs are both null; set at least one');
+    }
+    if (bounds.maxCount !== null) checkInteger('maxCount', bounds.maxCount, 0);
+    if (bounds.durationMs !== null && !(bounds.durationMs >= 0)) {
+      throw new MtlsBenchError('INVALID_ARGUMENT', `HandshakeDriver.run: durationMs: got ${bounds.durationMs}; expected a number of milliseconds, 0 or more`);
+    }
+    if (this.#running) {
+      throw new MtlsBenchError('INVALID_ARGUMENT', 'HandshakeDriver.run: a run is already in progress on this driver');
+    }
+
+    this.#running = true;
+    try {
+      return await new Promise<HandshakeRunResult>((resolve, reject) => {
+        const run = new RunState(this.#plan, bounds);
+        run.resolve = resolve;
+        run.reject = reject;
+        const lanes: Lane[] = [];
+        for (let i = 0; i < this.#concurrency; i++) {
+          lanes.push(new Lane(run));
+        }
+        run.activeLanes = lanes.length;
+        for (const lane of lanes) {
+          lane.next();
+        }
+      });
+    } finally {
+      this.#running = false;
+    }
+  }
+}

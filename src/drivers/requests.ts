@@ -1,0 +1,357 @@
+/**
+ * Keep-alive HTTPS requests through autocannon 9's programmatic API, with the server
+ * certificate verified and latency kept in microseconds.
+ *
+ * Known limits:
+ * - autocannon connects with `rejectUnauthorized: false` whatever `tlsOptions` sets. This
+ *   driver wraps each client's `_connect` (an autocannon 9 internal) to see every socket,
+ *   destroys a socket whose server failed verification, and never counts its responses.
+ *   autocannon writes the first requests before the handshake ends. On Node 20.20 no request
+ *   reached a server from another CA in testing, but nothing here enforces that.
+ * - autocannon offers no saved session when it reconnects, so every connection makes a full
+ *   handshake whatever the scenario's resumption setting.
+ * - The first response on each connection includes the TCP and TLS handshakes, because
+ *   autocannon starts the clock when it queues the request. It lands in the high percentiles.
+ * - After a connection error autocannon reconnects without clearing its queue of pending
+ *   requests, so responses after a reconnect may be timed from an earlier request. Any such
+ *   run also reports the error.
+ * - With `rateRps`, autocannon sends each connection's share of a second as fast as it can at
+ *   the start of that second, so the load comes in bursts, and latency is not corrected for
+ *   coordinated omission.
+ */
+import type { TLSSocket } from 'node:tls';
+import { debuglog } from 'node:util';
+import autocannon from 'autocannon';
+import { MtlsBenchError } from '../errors.ts';
+import type { CertificateSet } from '../pki/types.ts';
+import type { TlsScenario } from '../scenario/types.ts';
+import { clientTlsOptions } from '../servers/tls-options.ts';
+import type { Negotiated } from '../servers/types.ts';
+import { createLatencyHistogram, elapsedUs, recordLatencyUs, summarizeLatency } from '../stats/histogram.ts';
+import type { LatencySummary } from '../stats/histogram.ts';
+import { negotiatedOf } from './negotiated.ts';
+
+const debug = debuglog('mtls-bench');
+
+/**
+ * autocannon checks its stop flag only when it takes a sample, every `sampleInt` ms (default
+ * 1000). A short interval lets a run end within about 50 ms of its window closing.
+ */
+const SAMPLE_INTERVAL_MS = 50;
+
+/**
+ * Time after the duration bound before a run that has not ended is torn down and fails. A
+ * healthy run ends within one sample interval, and the margin covers a heavily loaded machine.
+ */
+const STOP_TIME_LIMIT_MS = 5_000;
+
+/** Error code for a response on a connection whose server was never seen to pass verification. */
+export const UNVERIFIED_SERVER = 'UNVERIFIED_SERVER';
+
+/** Error code for a request that autocannon timed out (10 s without a response). */
+export const REQUEST_TIMEOUT = 'REQUEST_TIMEOUT';
+
+/** Options of `runRequests`. */
+export interface RequestsRunOptions {
+  /** HTTPS port of the echo server on 127.0.0.1. */
+  port: number;
+  tls: TlsScenario;
+  certs: CertificateSet;
+  /** Keep-alive connections. autocannon lowers it to `rateRps` when that is smaller. */
+  connections: number;
+  /** Requests in flight per connection. */
+  pipelining: number;
+  /** Time bound in milliseconds. The run also stops at `maxCount`, whichever comes first. */
+  durationMs: number;
+  /**
+   * Requests to send, split evenly over the connections, or null for no count bound. With
+   * pipelining above 1 a connection closes once it has sent its share, so up to
+   * `pipelining - 1` responses per connection go uncounted. Must be at least `connections`.
+   */
+  maxCount: number | null;
+  /** Target requests per second over all connections, or null for as fast as possible. */
+  rateRps: number | null;
+  /** POST body size in bytes, echoed back by the server; 0 sends GET requests instead. */
+  payloadBytes: number;
+}
+
+/** Client-side measurements of one requests run. */
+export interface RequestsRunResult {
+  /** 2xx responses on verified connections inside the measurement window. */
+  count: number;
+  /** Failures by code: connection errors, unverified servers, request timeouts. */
+  errors: Record<string, number>;
+  /** Sum of `errors`. */
+  errorCount: number;
+  /** Responses with a status outside 2xx. */
+  non2xx: number;
+  /** `count` per second of `elapsedUs`. */
+  throughputRps: number;
+  /** Measurement window in microseconds, from the first connection attempt to the stop. */
+  elapsedUs: number;
+  /** Time from queueing each counted request to its complete response. */
+  latencyUs: LatencySummary;
+  /** CPU time this process used over the window (`process.cpuUsage`), in microseconds. */
+  clientCpuUs: { user: number; system: number };
+  /** Parameters negotiated on the first verified connection, or null when none verified. */
+  negotiated: Negotiated | null;
+  /** Connections whose server certificate and host name verified. */
+  connectionsVerified: number;
+  /** Connections destroyed after the handshake because the server failed verification. */
+  connectionsUnverified: number;
+}
+
+/** The parts of autocannon 9's `lib/httpClient.js` Client that this driver relies on. */
+interface AutocannonClient {
+  /** Current socket, which `_connect` replaces on every connect and reconnect. */
+  conn: TLSSocket;
+  _connect(): void;
+  destroy(): void;
+  on(event: 'response', listener: (statusCode: number, responseBytes: number, responseTimeMs: number) => void): void;
+  on(event: 'connError', listener: (error: Error) => void): void;
+  on(event: 'timeout' | 'done', listener: () => void): void;
+}
+
+function invalidOption(field: string, value: unknown, expected: string): MtlsBenchError {
+  return new MtlsBenchError('INVALID_ARGUMENT', `runRequests: ${field}: got ${String(value)}; expected ${expected}`);
+}
+
+function isPositiveInteger(value: number): boolean {
+  return Number.isInteger(value) && value > 0;
+}
+
+function validateOptions(options: RequestsRunOptions): void {
+  const { port, connections, pipelining, durationMs, maxCount, rateRps, payloadBytes } = options;
+  if (!isPositiveInteger(port) || port > 65_535) throw invalidOption('port', port, 'an integer from 1 to 65535');
+  if (!isPositiveInteger(connections)) throw invalidOption('connections', connections, 'a positive integer');
+  if (!isPositiveInteger(pipelining)) throw invalidOption('pipelining', pipelining, 'a positive integer');
+  if (!(Number.isFinite(durationMs) && durationMs > 0)) {
+    throw invalidOption('durationMs', durationMs, 'a positive number of milliseconds');
+  }
+  if (maxCount !== null && !(Number.isInteger(maxCount) && maxCount >= connections)) {
+    // autocannon splits maxCount over the connections and throws when one would get none.
+    throw invalidOption('maxCount', maxCount, `null or an integer of at least connections (${connections})`);
+  }
+  if (rateRps !== null && !isPositiveInteger(rateRps)) throw invalidOption('rateRps', rateRps, 'null or a positive integer');
+  if (!(Number.isInteger(payloadBytes) && payloadBytes >= 0)) {
+    throw invalidOption('payloadBytes', payloadBytes, 'a non-negative integer');
+  }
+}
+
+/** Node sets `authorizationError` to an OpenSSL or Node error code string, typed as Error. */
+function authorizationCodeOf(socket: TLSSocket): string {
+  const reason: unknown = socket.authorizationError;
+  if (typeof reason === 'string' && reason !== '') return reason;
+  if (reason instanceof Error) return (reason as NodeJS.ErrnoException).code ?? reason.message;
+  return UNVERIFIED_SERVER;
+}
+
+function errorCodeOf(error: Error): string {
+  return (error as NodeJS.ErrnoException).code ?? error.name;
+}
+
+/** Counters of one run. Events after the window closes are not counted. */
+class RequestsTally {
+  readonly histogram = createLatencyHistogram();
+  readonly errors: Record<string, number> = {};
+  readonly clients: AutocannonClient[] = [];
+  count = 0;
+  non2xx = 0;
+  connectionsVerified = 0;
+  connectionsUnverified = 0;
+  negotiated: Negotiated | null = null;
+  windowOpen = true;
+
+  private readonly verifiedSockets = new WeakSet<TLSSocket>();
+  /** Errors already counted where they arose, which autocannon reports again as `connError`. */
+  private readonly countedErrors = new WeakSet<Error>();
+  private clientsDone = 0;
+
+  constructor(private readonly onAllClientsDone: () => void) {}
+
+  attachClient(client: AutocannonClient): void {
+    const connect = client._connect;
+    if (typeof connect !== 'function') {
+      throw new MtlsBenchError(
+        'RUN_FAILED',
+        'runRequests: the autocannon client has no _connect method, so server certificates cannot be verified. Install autocannon 9.',
+      );
+    }
+    this.clients.push(client);
+
+    // autocannon calls this._connect() right after setupClient and again on every reconnect.
+    client._connect = () => {
+      connect.call(client);
+      this.watchSocket(client.conn);
+    };
+    client.on('response', (statusCode, _responseBytes, responseTimeMs) => {
+      this.recordResponse(client, statusCode, responseTimeMs);
+    });
+    client.on('connError', (error) => {
+      if (!this.countedErrors.has(error)) this.countError(errorCodeOf(error));
+    });
+    // autocannon emits one timeout per pipelined request it gave up on.
+    client.on('timeout', () => this.countError(REQUEST_TIMEOUT));
+    client.on('done', () => {
+      this.clientsDone += 1;
+      if (this.clientsDone === this.clients.length) this.onAllClientsDone();
+    });
+  }
+
+  countError(code: string): void {
+    if (!this.windowOpen) return;
+    this.errors[code] = (this.errors[code] ?? 0) + 1;
+  }
+
+  private watchSocket(socket: TLSSocket): void {
+    socket.once('secureConnect', () => {
+      // Node 20 runs the chain check and checkServerIdentity (IP SAN 127.0.0.1) even with
+      // rejectUnauthorized false, and sets `authorized` only when both passed.
+      if (socket.authorized) {
+        this.verifiedSockets.add(socket);
+        if (this.windowOpen) this.connectionsVerified += 1;
+        if (this.negotiated === null) this.negotiated = negotiatedOf(socket);
+        return;
+      }
+
+      const code = authorizationCodeOf(socket);
+      if (this.windowOpen) this.connectionsUnverified += 1;
+      if (this.connectionsUnverified === 1) debug('requests: server failed verification (%s), so its connection is destroyed', code);
+      this.countError(code);
+      const error = Object.assign(new Error(`server certificate failed verification: ${code}`), { code });
+      this.countedErrors.add(error);
+      socket.destroy(error);
+    });
+  }
+
+  private recordResponse(client: AutocannonClient, statusCode: number, responseTimeMs: number): void {
+    if (!this.windowOpen) return;
+    if (!this.verifiedSockets.has(client.conn)) {
+      this.countError(UNVERIFIED_SERVER);
+      return;
+    }
+    if (statusCode < 200 || statusCode > 299) {
+      this.non2xx += 1;
+      return;
+    }
+    this.count += 1;
+    // autocannon times with process.hrtime and reports fractional milliseconds.
+    recordLatencyUs(this.histogram, responseTimeMs * 1000);
+  }
+}
+
+/**
+ * Runs keep-alive HTTPS requests against `https://127.0.0.1:port/` until `durationMs` passes
+ * or `maxCount` requests were sent. Only 2xx responses on connections whose server certificate
+ * verified count. Never prints. Rejects with `RUN_FAILED` if autocannon fails to start or has
+ * not stopped 5 s after the time bound.
+ */
+export async function runRequests(options: RequestsRunOptions): Promise<RequestsRunResult> {
+  validateOptions(options);
+  const tlsOptions = clientTlsOptions(options.tls, options.certs);
+  const { port, connections, pipelining, durationMs, maxCount, rateRps, payloadBytes } = options;
+
+  return new Promise<RequestsRunResult>((resolve, reject) => {
+    let instance: autocannon.Instance | null = null;
+    let settled = false;
+    let windowEndNs: bigint | null = null;
+    let clientCpuUs = { user: 0, system: 0 };
+
+    debug('requests: port %d, %d connections, pipelining %d, %d ms, maxCount %s, rateRps %s, %d-byte body',
+      port, connections, pipelining, durationMs, maxCount, rateRps, payloadBytes);
+    const cpuStart = process.cpuUsage();
+    const startNs = process.hrtime.bigint();
+
+    const closeWindow = (reason: string): void => {
+      if (!tally.windowOpen) return;
+      tally.windowOpen = false;
+      windowEndNs = process.hrtime.bigint();
+      clientCpuUs = process.cpuUsage(cpuStart);
+      debug('requests: window closed (%s) after %d responses', reason, tally.count);
+      instance?.stop();
+    };
+
+    const tally = new RequestsTally(() => closeWindow('every connection sent its share of maxCount'));
+
+    // Node's timers count in whole milliseconds of loop time and can fire a fraction of a
+    // millisecond before the hrtime deadline, so the timer re-arms until the deadline passed.
+    let durationTimer: NodeJS.Timeout;
+    const closeAtDeadline = (): void => {
+      const remainingMs = durationMs - elapsedUs(startNs) / 1000;
+      if (remainingMs > 0) {
+        durationTimer = setTimeout(closeAtDeadline, Math.ceil(remainingMs));
+        return;
+      }
+      closeWindow('duration reached');
+    };
+    durationTimer = setTimeout(closeAtDeadline, durationMs);
+
+    const stopTimer = setTimeout(() => {
+      closeWindow('stop time limit reached');
+      for (const client of tally.clients) client.destroy();
+      settle(
+        new MtlsBenchError(
+          'RUN_FAILED',
+          `runRequests: autocannon did not stop within ${STOP_TIME_LIMIT_MS} ms after the ${durationMs} ms time bound`,
+        ),
+      );
+    }, durationMs + STOP_TIME_LIMIT_MS);
+
+    const settle = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(durationTimer);
+      clearTimeout(stopTimer);
+      if (error !== null) {
+        const cause = error instanceof Error ? error.message : String(error);
+        reject(error instanceof MtlsBenchError ? error : new MtlsBenchError('RUN_FAILED', `runRequests: autocannon failed: ${cause}`, { cause: error }));
+        return;
+      }
+
+      closeWindow('autocannon finished');
+      const windowUs = elapsedUs(startNs, windowEndNs ?? process.hrtime.bigint());
+      const errorCount = Object.values(tally.errors).reduce((sum, value) => sum + value, 0);
+      resolve({
+        count: tally.count,
+        errors: tally.errors,
+        errorCount,
+        non2xx: tally.non2xx,
+        throughputRps: windowUs === 0 ? 0 : tally.count / (windowUs / 1e6),
+        elapsedUs: windowUs,
+        latencyUs: summarizeLatency(tally.histogram),
+        clientCpuUs,
+        negotiated: tally.negotiated,
+        connectionsVerified: tally.connectionsVerified,
+        connectionsUnverified: tally.connectionsUnverified,
+      });
+    };
+
+    try {
+      // autocannon builds its clients, and so opens every connection, inside this call.
+      instance = autocannon(
+        {
+          url: `https://127.0.0.1:${port}/`,
+          method: payloadBytes > 0 ? 'POST' : 'GET',
+          ...(payloadBytes > 0
+            ? { body: 'x'.repeat(payloadBytes), headers: { 'content-type': 'application/octet-stream' } }
+            : {}),
+          connections,
+          pipelining,
+          // The driver's own timer closes the window. autocannon's duration (default 10 s) only
+          // has to stay out of its way, and it ignores duration when amount is set.
+          duration: (durationMs + STOP_TIME_LIMIT_MS) / 1000,
+          ...(maxCount === null ? {} : { amount: maxCount }),
+          ...(rateRps === null ? {} : { overallRate: rateRps }),
+          sampleInt: SAMPLE_INTERVAL_MS,
+          tlsOptions,
+          setupClient: (client) => tally.attachClient(client as unknown as AutocannonClient),
+        },
+        (error: unknown) => settle(error ?? null),
+      );
+    } catch (error) {
+      // A throwing setupClient leaves the clients built so far connected.
+      for (const client of tally.clients) client.destroy();
+      settle(error);
+    }
+  });
+}

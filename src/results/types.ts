@@ -1,0 +1,123 @@
+import type { LatencySummary } from '../stats/histogram.ts';
+import type { Negotiated } from '../servers/types.ts';
+import type { CryptoFloor } from '../drivers/crypto-floor.ts';
+import type { Auth, ChainDepth, Group, KeyType, ResolvedSuite, Resumption, TlsVersion, WorkloadKind } from '../scenario/types.ts';
+
+/** Version of the results format; bumped on any change that breaks a reader. */
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/** Where the numbers were taken, so results from different machines are not mixed up. */
+export interface Environment {
+  tool: { name: string; version: string };
+  node: string;
+  openssl: string;
+  cpu: { model: string; count: number };
+  os: { platform: string; release: string; arch: string };
+  totalMemoryBytes: number;
+}
+
+/** The scenario values of one cell, flat, as tables and later comparisons read them. */
+export interface CellScenario {
+  /** Server key type; also the client's unless `clientKeyType` differs. */
+  keyType: KeyType;
+  serverKeyType: KeyType;
+  clientKeyType: KeyType;
+  tlsVersion: TlsVersion;
+  /** Requested suite in OpenSSL spelling, or `default` for OpenSSL's default list. */
+  cipherSuite: string;
+  group: Group;
+  resumption: Resumption;
+  auth: Auth;
+  chainDepth: ChainDepth;
+  /** Workload name from the suite. */
+  workload: string;
+  workloadKind: WorkloadKind;
+}
+
+export interface HandshakeResults {
+  /** Measured handshakes that completed. */
+  count: number;
+  /** Failed connections; `errorsByCode` splits them. */
+  errors: number;
+  errorsByCode: Record<string, number>;
+  /** Handshakes the client saw resumed (`isSessionReused()`). */
+  resumed: number;
+  /** `resumed / count`, from 0 to 1. */
+  resumedShare: number;
+  handshakesPerSec: number;
+  /** TCP connect time, apart from the TLS handshake. */
+  connectUs: LatencySummary;
+  /** TLS handshake time from TCP connect to `secureConnect`. */
+  latencyUs: { full: LatencySummary; resumed: LatencySummary };
+}
+
+export interface RequestsResults {
+  /** Responses with a 2xx status. */
+  count: number;
+  errors: number;
+  errorsByCode: Record<string, number>;
+  non2xx: number;
+  throughputRps: number;
+  latencyUs: LatencySummary;
+  /** Keep-alive connections whose server certificate verified, and those that did not. */
+  connectionsVerified: number;
+  connectionsUnverified: number;
+}
+
+/** What the echo server counted over the measurement window. */
+export interface ServerCounts {
+  handshakesFull: number;
+  handshakesResumed: number;
+  clientCertsVerified: number;
+  errorsByCode: Record<string, number>;
+}
+
+/** CPU per operation in microseconds (user plus system), from `process.cpuUsage` on each side. */
+export interface CpuPerOp {
+  serverUsPerOp: number;
+  clientUsPerOp: number;
+}
+
+interface CellResultBase {
+  id: string;
+  baselineId: string | null;
+  scenario: CellScenario;
+  /** Wall time the measurement window took, in milliseconds. */
+  durationMs: number;
+}
+
+/** A cell that ran to the end. */
+export interface MeasuredCell extends CellResultBase {
+  state: 'measured';
+  negotiated: Negotiated | null;
+  handshake?: HandshakeResults;
+  requests?: RequestsResults;
+  server: ServerCounts;
+  cpu: CpuPerOp;
+  /** Least crypto a full handshake needs on each side, from the micro-benchmark; handshake cells only. */
+  cryptoFloorUs?: { serverUs: number; clientUs: number };
+}
+
+/** A cell that could not be measured. Its numbers are not reported. */
+export interface FailedCell extends CellResultBase {
+  state: 'failed';
+  error: { code: string; message: string };
+}
+
+export type CellResult = MeasuredCell | FailedCell;
+
+/** The whole results file. */
+export interface RunResults {
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  environment: Environment;
+  /** ISO 8601 timestamps of the run. */
+  startedAt: string;
+  finishedAt: string;
+  /** True when bounds were shortened with `--quick`. */
+  quick: boolean;
+  /** `--filter` text the run used, or null. */
+  filter: string | null;
+  suite: ResolvedSuite;
+  cryptoFloor: CryptoFloor | null;
+  cells: CellResult[];
+}

@@ -1,0 +1,150 @@
+import { HandshakeDriver } from '../drivers/handshake.ts';
+import { runRequests } from '../drivers/requests.ts';
+import { handshakeFloorUs } from '../drivers/crypto-floor.ts';
+import type { CryptoFloor } from '../drivers/crypto-floor.ts';
+import type { EchoServerHandle } from '../servers/spawn.ts';
+import type { CertificateSet } from '../pki/types.ts';
+import type { Cell, HandshakeWorkload, RequestsWorkload } from '../scenario/types.ts';
+import type { CellScenario, MeasuredCell, ServerCounts } from '../results/types.ts';
+import type { ServerWindowStats } from '../servers/types.ts';
+
+/**
+ * Upper bound on a handshake warm-up, so a server that accepts and never answers cannot hold
+ * the run: each connection also has its own handshake timeout in the driver.
+ */
+const WARMUP_TIME_LIMIT_MS = 10_000;
+
+/** What measuring one cell needs: the cell, its running server, and its certificates. */
+export interface CellContext {
+  cell: Cell;
+  server: EchoServerHandle;
+  certs: CertificateSet;
+  cryptoFloor: CryptoFloor | null;
+}
+
+/** Flattens a cell's scenario into the form results and tables use. */
+export function cellScenarioOf(cell: Cell): CellScenario {
+  const { tls, workload } = cell;
+  return {
+    keyType: tls.serverKeyType,
+    serverKeyType: tls.serverKeyType,
+    clientKeyType: tls.clientKeyType,
+    tlsVersion: tls.tlsVersion,
+    cipherSuite: tls.cipherSuite ?? 'default',
+    group: tls.group,
+    resumption: tls.resumption,
+    auth: tls.auth,
+    chainDepth: tls.chainDepth,
+    workload: workload.name,
+    workloadKind: workload.kind,
+  };
+}
+
+function serverCountsOf(stats: ServerWindowStats): ServerCounts {
+  return {
+    handshakesFull: stats.handshakes.full,
+    handshakesResumed: stats.handshakes.resumed,
+    clientCertsVerified: stats.clientCertsVerified,
+    errorsByCode: stats.errors,
+  };
+}
+
+function usPerOp(cpuUs: { user: number; system: number }, operations: number): number {
+  return operations === 0 ? 0 : Math.round((cpuUs.user + cpuUs.system) / operations);
+}
+
+async function measureHandshakeCell(context: CellContext, workload: HandshakeWorkload): Promise<MeasuredCell> {
+  const { cell, server, certs } = context;
+  const driver = new HandshakeDriver({
+    port: server.ports.tls,
+    tls: cell.tls,
+    certs,
+    concurrency: workload.concurrency,
+    payloadBytes: workload.payloadBytes,
+  });
+  if (workload.warmupCount > 0) {
+    await driver.run({ maxCount: workload.warmupCount, durationMs: WARMUP_TIME_LIMIT_MS });
+  }
+
+  await server.beginWindow();
+  const run = await driver.run({ maxCount: workload.maxCount, durationMs: workload.durationMs });
+  const stats = await server.endWindow();
+
+  const floor = context.cryptoFloor === null ? undefined : handshakeFloorUs(context.cryptoFloor, cell.tls);
+  return {
+    id: cell.id,
+    baselineId: cell.baselineId,
+    scenario: cellScenarioOf(cell),
+    state: 'measured',
+    durationMs: Math.round(run.elapsedUs / 1000),
+    negotiated: run.negotiated,
+    handshake: {
+      count: run.count,
+      errors: run.errorCount,
+      errorsByCode: run.errors,
+      resumed: run.resumed,
+      resumedShare: run.count === 0 ? 0 : run.resumed / run.count,
+      handshakesPerSec: run.handshakesPerSec,
+      connectUs: run.connectUs,
+      latencyUs: run.latencyUs,
+    },
+    server: serverCountsOf(stats),
+    cpu: {
+      serverUsPerOp: usPerOp(stats.cpuUs, stats.handshakes.full + stats.handshakes.resumed),
+      clientUsPerOp: usPerOp(run.clientCpuUs, run.count),
+    },
+    ...(floor === undefined ? {} : { cryptoFloorUs: floor }),
+  };
+}
+
+async function measureRequestsCell(context: CellContext, workload: RequestsWorkload): Promise<MeasuredCell> {
+  const { cell, server, certs } = context;
+  const requestOptions = {
+    port: server.ports.https,
+    tls: cell.tls,
+    certs,
+    connections: workload.connections,
+    pipelining: workload.pipelining,
+    rateRps: workload.rateRps,
+    payloadBytes: workload.payloadBytes,
+  };
+  if (workload.warmupMs > 0) {
+    await runRequests({ ...requestOptions, durationMs: workload.warmupMs, maxCount: null });
+  }
+
+  await server.beginWindow();
+  const run = await runRequests({ ...requestOptions, durationMs: workload.durationMs, maxCount: workload.maxCount });
+  const stats = await server.endWindow();
+
+  return {
+    id: cell.id,
+    baselineId: cell.baselineId,
+    scenario: cellScenarioOf(cell),
+    state: 'measured',
+    durationMs: Math.round(run.elapsedUs / 1000),
+    negotiated: run.negotiated,
+    requests: {
+      count: run.count,
+      errors: run.errorCount,
+      errorsByCode: run.errors,
+      non2xx: run.non2xx,
+      throughputRps: run.throughputRps,
+      latencyUs: run.latencyUs,
+      connectionsVerified: run.connectionsVerified,
+      connectionsUnverified: run.connectionsUnverified,
+    },
+    server: serverCountsOf(stats),
+    cpu: {
+      serverUsPerOp: usPerOp(stats.cpuUs, run.count),
+      clientUsPerOp: usPerOp(run.clientCpuUs, run.count),
+    },
+  };
+}
+
+/** Warms up, opens the server's measurement window, drives the cell's workload and collects both sides. */
+export function measureCell(context: CellContext): Promise<MeasuredCell> {
+  const { workload } = context.cell;
+  return workload.kind === 'handshake'
+    ? measureHandshakeCell(context, workload)
+    : measureRequestsCell(context, workload);
+}

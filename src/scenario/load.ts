@@ -1,0 +1,189 @@
+/**
+ * Loads suite files (YAML, or TypeScript with a default export) into resolved suites. Every
+ * problem in a file is collected and thrown together as one InvalidSuiteError, each located by
+ * file, line and field path, so one run of `mtls-bench validate` shows them all.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { tsImport } from 'tsx/esm/api';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Document } from 'yaml';
+
+import { InvalidSuiteError } from '../errors.ts';
+import type { SuiteIssue } from '../errors.ts';
+import { expandCells } from './expand.ts';
+import { createLineLocator, NO_LINES } from './locate.ts';
+import type { LineLocator } from './locate.ts';
+import { readMatrix, resolveMatrixEntry, summarizeMatrix } from './matrix.ts';
+import { formatPath } from './messages.ts';
+import type { PathIssue } from './messages.ts';
+import { SuiteSchema } from './schema.ts';
+import type { ResolvedSuite } from './types.ts';
+import { checkMatrixEntry } from './validate.ts';
+import { readWorkloads } from './workloads.ts';
+import { convertZodIssues, suiteErrorMap } from './zod-issues.ts';
+
+/** File name that issues carry for a suite built in code rather than read from a file. */
+export const INLINE_SUITE_FILE = '<inline>';
+
+const YAML_EXTENSIONS = ['.yaml', '.yml', '.json'];
+const TYPESCRIPT_EXTENSIONS = ['.ts', '.mts'];
+
+/** Origin of a suite, for messages and line numbers. */
+export interface SuiteSource {
+  /** Path as the user gave it, which messages repeat unchanged, or {@link INLINE_SUITE_FILE}. */
+  file: string;
+  /** Parsed YAML document, to give each issue a line. It needs `lineCounter` from the same parse. */
+  document?: Document;
+  lineCounter?: LineCounter;
+}
+
+/**
+ * Loads and resolves a suite file: `.yaml`, `.yml` or `.json` parsed as YAML, `.ts` or `.mts`
+ * imported through tsx for its default export. Throws InvalidSuiteError for a missing file,
+ * malformed YAML and every problem in the suite itself.
+ */
+export async function loadSuite(file: string): Promise<ResolvedSuite> {
+  const extension = path.extname(file).toLowerCase();
+  if (TYPESCRIPT_EXTENSIONS.includes(extension)) {
+    await readSuiteText(file);
+    return resolveSuite(await importSuiteModule(file), { file });
+  }
+  if (YAML_EXTENSIONS.includes(extension)) {
+    const { input, document, lineCounter } = parseSuiteYaml(await readSuiteText(file), file);
+    return resolveSuite(input, { file, document, lineCounter });
+  }
+  const supported = [...YAML_EXTENSIONS, ...TYPESCRIPT_EXTENSIONS].join(', ');
+  throw fileError(file, `unsupported file type ${JSON.stringify(extension)}; expected ${supported}`);
+}
+
+/**
+ * Parses suite YAML, keeping node positions for line numbers. Throws InvalidSuiteError with
+ * one issue per syntax error.
+ */
+export function parseSuiteYaml(
+  text: string,
+  file: string,
+): { input: unknown; document: Document; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (document.errors.length > 0) {
+    throw new InvalidSuiteError(
+      document.errors.map((error) => ({
+        file,
+        line: lineCounter.linePos(error.pos[0]).line,
+        path: '',
+        message: `invalid YAML: ${error.message}`,
+      })),
+    );
+  }
+  return { input: document.toJS(), document, lineCounter };
+}
+
+/**
+ * Validates a suite as written (parsed YAML, or the object a `.ts` suite exports) and returns
+ * it with every default filled in and its cells expanded. Throws InvalidSuiteError listing
+ * every problem, sorted by line when lines are known.
+ */
+export function resolveSuite(input: unknown, source: SuiteSource): ResolvedSuite {
+  const locate =
+    source.document !== undefined && source.lineCounter !== undefined
+      ? createLineLocator(source.document, source.lineCounter)
+      : NO_LINES;
+
+  if (input === null || input === undefined) {
+    throw fileError(source.file, 'the suite is empty; it needs at least a name, for example "name: default"');
+  }
+
+  const issues: PathIssue[] = [];
+  const parsed = SuiteSchema.safeParse(input, { error: suiteErrorMap });
+  if (!parsed.success) {
+    issues.push(...convertZodIssues(parsed.error.issues, input));
+  }
+
+  const fields: Record<string, unknown> = isPlainObject(input) ? input : {};
+  const matrix = readMatrix(fields.matrix);
+  issues.push(...matrix.issues);
+  for (const entry of matrix.entries) {
+    issues.push(...checkMatrixEntry(entry));
+  }
+  const { workloads, issues: workloadIssues } = readWorkloads(fields.workloads);
+  issues.push(...workloadIssues);
+
+  if (!parsed.success || issues.length > 0) {
+    throw new InvalidSuiteError(locateIssues(issues, source.file, locate));
+  }
+
+  const entries = matrix.entries.map(resolveMatrixEntry);
+  return {
+    name: parsed.data.name,
+    description: parsed.data.description ?? null,
+    sourceFile: source.file === INLINE_SUITE_FILE ? null : path.resolve(source.file),
+    matrix: summarizeMatrix(entries),
+    workloads,
+    cells: expandCells(entries, workloads),
+  };
+}
+
+async function readSuiteText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw fileError(file, 'file not found');
+    }
+    if (code === 'EISDIR') {
+      throw fileError(file, 'is a directory; expected a suite file such as scenarios/default.yaml');
+    }
+    throw fileError(file, `could not be read: ${(error as Error).message}`);
+  }
+}
+
+async function importSuiteModule(file: string): Promise<unknown> {
+  let exported: { default?: unknown };
+  try {
+    exported = (await tsImport(pathToFileURL(path.resolve(file)).href, import.meta.url)) as { default?: unknown };
+  } catch (error) {
+    const firstLine = ((error as Error).message ?? String(error)).split('\n')[0];
+    throw fileError(file, `could not be imported: ${firstLine}`);
+  }
+  const suite = unwrapCommonJsDefault(exported.default);
+  if (suite === undefined) {
+    throw fileError(file, 'has no default export; end it with `export default defineSuite({ ... })`');
+  }
+  return suite;
+}
+
+/**
+ * Returns the real default export of a `.ts` file that tsx compiled as CommonJS, which it does
+ * outside a `"type": "module"` package. Node then exposes `module.exports` as the default,
+ * so the suite sits one level down, under `default` of an object marked `__esModule`.
+ */
+function unwrapCommonJsDefault(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && (value as { __esModule?: unknown }).__esModule === true) {
+    return (value as { default?: unknown }).default;
+  }
+  return value;
+}
+
+function fileError(file: string, message: string): InvalidSuiteError {
+  return new InvalidSuiteError([{ file, line: null, path: '', message }]);
+}
+
+function locateIssues(issues: readonly PathIssue[], file: string, locate: LineLocator): SuiteIssue[] {
+  const located = issues.map((issue) => ({
+    file,
+    line: locate(issue.path),
+    path: formatPath(issue.path),
+    message: issue.message,
+  }));
+  // Stable sort: issues on one line, and all issues of a suite without lines, keep their order.
+  return located.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

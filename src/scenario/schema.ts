@@ -1,0 +1,259 @@
+/**
+ * Zod schemas for suite files as authors write them. They check shapes, types, accepted values
+ * and numeric bounds. Rules that span fields (cipher suite against TLS version, duplicate
+ * workload names) live in `matrix.ts`, `validate.ts` and `workloads.ts`. The same schemas
+ * generate `schema/suite.schema.json` for editor completion.
+ */
+import { z } from 'zod';
+
+import { DEFAULT_CIPHER_SUITE, HANDSHAKE_DEFAULTS, MATRIX_DEFAULTS, REQUESTS_DEFAULTS } from './defaults.ts';
+import { DURATION_PATTERN, parseDurationMs } from './duration.ts';
+import { describeReceived } from './messages.ts';
+import { AUTH_MODES, CHAIN_DEPTHS, GROUPS, KEY_TYPES, RESUMPTION_MODES, TLS_VERSIONS } from './types.ts';
+
+/** The fields of a zod issue that the error functions below read. */
+type IssueForMessage = { readonly code?: string; readonly input?: unknown };
+
+const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+
+/** Suite and workload names end up in cell ids and file names, so they stay plain. */
+function nameSchema(missingMessage?: string) {
+  return z
+    .string({ error: (issue: IssueForMessage) => (issue.input === undefined ? missingMessage : undefined) })
+    .regex(NAME_PATTERN, {
+      error: (issue: IssueForMessage) =>
+        `${describeReceived(issue.input)}; expected lower-case letters, digits and hyphens, for example "default"`,
+    });
+}
+
+function durationTypeMessage(issue: IssueForMessage): string {
+  const received = describeReceived(issue.input);
+  const looksLikeBareNumber =
+    typeof issue.input === 'number' || (typeof issue.input === 'string' && /^\d+(\.\d+)?$/.test(issue.input));
+  if (looksLikeBareNumber) {
+    return `${received}; a duration needs a unit, for example "3s" or "500ms"`;
+  }
+  return `${received}; expected a duration in ms, s or m, for example "3s" or "500ms"`;
+}
+
+/** Builds the schema for a duration string. `allowZero` is for warm-up, where `0s` turns warm-up off. */
+function durationSchema(options: { allowZero: boolean }) {
+  const schema = z
+    .string({ error: durationTypeMessage })
+    .regex(DURATION_PATTERN, { error: durationTypeMessage, abort: true })
+    .refine((text) => parseDurationMs(text) !== null, {
+      error: (issue: IssueForMessage) =>
+        `${describeReceived(issue.input)}; a duration must come to whole milliseconds`,
+      abort: true,
+    });
+  if (options.allowZero) {
+    return schema;
+  }
+  return schema.refine((text) => (parseDurationMs(text) ?? 0) > 0, {
+    error: (issue: IssueForMessage) => `${describeReceived(issue.input)}; expected a duration above zero`,
+  });
+}
+
+// Zod words a string given for an integer as "expected number", but counts read better as whole numbers.
+const positiveIntSchema = () =>
+  z
+    .int({
+      error: (issue: IssueForMessage) =>
+        issue.code === 'invalid_type' ? `${describeReceived(issue.input)}; expected a whole number` : undefined,
+    })
+    .min(1);
+
+/** Accepts a single value or a non-empty list of values for one matrix axis. */
+function oneOrMany<T extends z.ZodType>(item: T) {
+  return z.union([item, z.array(item).min(1)]);
+}
+
+/** JSON Schema annotations for an axis. Editors offer `default` as a completion. */
+function axisMeta(text: string, defaults: readonly unknown[]) {
+  return {
+    description: `${text} A single value or a list. Default: ${defaults.join(', ')}.`,
+    default: [...defaults],
+  };
+}
+
+export const KeyTypeSchema = z.enum(KEY_TYPES);
+export const TlsVersionSchema = z.enum(TLS_VERSIONS);
+export const GroupSchema = z.enum(GROUPS);
+export const ResumptionSchema = z.enum(RESUMPTION_MODES);
+export const AuthSchema = z.enum(AUTH_MODES);
+export const ChainDepthSchema = z.literal(CHAIN_DEPTHS);
+export const CipherSuiteSchema = z.string().min(1).meta({
+  examples: [DEFAULT_CIPHER_SUITE, 'TLS_AES_128_GCM_SHA256', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
+});
+
+/** One schema per matrix axis, so the loader can read the valid axes of an entry that has invalid ones. */
+export const MATRIX_AXIS_SCHEMAS = {
+  keyType: oneOrMany(KeyTypeSchema).meta(
+    axisMeta(
+      'Key type of both the server and the client certificates. ' +
+        'Use serverKeyType and clientKeyType instead to set them apart.',
+      MATRIX_DEFAULTS.keyType,
+    ),
+  ),
+  serverKeyType: oneOrMany(KeyTypeSchema).meta(
+    axisMeta('Key type of the server certificate; not together with keyType.', MATRIX_DEFAULTS.keyType),
+  ),
+  clientKeyType: oneOrMany(KeyTypeSchema).meta(
+    axisMeta('Key type of the client certificate; not together with keyType.', MATRIX_DEFAULTS.keyType),
+  ),
+  tlsVersion: oneOrMany(TlsVersionSchema).meta(
+    axisMeta('TLS protocol version, pinned as both minimum and maximum.', MATRIX_DEFAULTS.tlsVersion),
+  ),
+  cipherSuite: oneOrMany(CipherSuiteSchema).meta(
+    axisMeta(
+      'Single cipher suite to offer, as an OpenSSL or IANA name, or "default" for OpenSSL\'s default list. ' +
+        'TLS 1.2 suites must use ECDHE key exchange.',
+      MATRIX_DEFAULTS.cipherSuite,
+    ),
+  ),
+  group: oneOrMany(GroupSchema).meta(
+    axisMeta('Key-exchange group (elliptic curve) for ECDHE.', MATRIX_DEFAULTS.group),
+  ),
+  resumption: oneOrMany(ResumptionSchema).meta(
+    axisMeta('Session resumption: none, session tickets, or session IDs (TLS 1.2 only).', MATRIX_DEFAULTS.resumption),
+  ),
+  auth: oneOrMany(AuthSchema).meta(
+    axisMeta(
+      'tls: only the server presents a certificate (the baseline); mtls: the client presents one too.',
+      MATRIX_DEFAULTS.auth,
+    ),
+  ),
+  chainDepth: oneOrMany(ChainDepthSchema).meta(
+    axisMeta('Intermediate CA certificates between the root and each leaf certificate.', MATRIX_DEFAULTS.chainDepth),
+  ),
+};
+
+export const MatrixSchema = z
+  .strictObject({
+    keyType: MATRIX_AXIS_SCHEMAS.keyType.optional(),
+    serverKeyType: MATRIX_AXIS_SCHEMAS.serverKeyType.optional(),
+    clientKeyType: MATRIX_AXIS_SCHEMAS.clientKeyType.optional(),
+    tlsVersion: MATRIX_AXIS_SCHEMAS.tlsVersion.optional(),
+    cipherSuite: MATRIX_AXIS_SCHEMAS.cipherSuite.optional(),
+    group: MATRIX_AXIS_SCHEMAS.group.optional(),
+    resumption: MATRIX_AXIS_SCHEMAS.resumption.optional(),
+    auth: MATRIX_AXIS_SCHEMAS.auth.optional(),
+    chainDepth: MATRIX_AXIS_SCHEMAS.chainDepth.optional(),
+  })
+  .meta({ description: 'Axes to cross. Every combination of the listed values becomes a cell.' });
+
+const workloadNameSchema = () =>
+  nameSchema().meta({ description: 'Name used in cell ids. Default: the kind. Unique within the suite.' });
+
+/** Description text plus the `default` annotation that editors offer as a completion. */
+function fieldMeta(description: string, defaultValue: unknown) {
+  return { description: `${description} Default: ${String(defaultValue)}.`, default: defaultValue };
+}
+
+export const HandshakeWorkloadSchema = z
+  .strictObject({
+    kind: z.literal('handshake'),
+    name: workloadNameSchema().optional(),
+    concurrency: positiveIntSchema()
+      .meta(fieldMeta('Connections in flight at once.', HANDSHAKE_DEFAULTS.concurrency))
+      .optional(),
+    duration: durationSchema({ allowZero: false })
+      .nullable()
+      .meta({
+        description:
+          'Measurement time, for example "3s"; null means no time bound. ' +
+          `Default: ${HANDSHAKE_DEFAULTS.duration}, or no time bound when count is set.`,
+        default: HANDSHAKE_DEFAULTS.duration,
+      })
+      .optional(),
+    count: positiveIntSchema()
+      .nullable()
+      .meta({
+        description:
+          'Stop after this many measured handshakes. With a duration too, the first bound reached ends the run. ' +
+          'Default: no count bound.',
+      })
+      .optional(),
+    warmup: z
+      .int({
+        error: (issue: IssueForMessage) => `${describeReceived(issue.input)}; expected a whole number of handshakes`,
+      })
+      .min(0)
+      .meta(fieldMeta('Handshakes run and discarded before measuring.', HANDSHAKE_DEFAULTS.warmup))
+      .optional(),
+    payloadBytes: positiveIntSchema()
+      .meta(fieldMeta('Bytes echoed once per connection after the handshake.', HANDSHAKE_DEFAULTS.payloadBytes))
+      .optional(),
+  })
+  .meta({ description: 'New connection per operation: TCP connect, TLS handshake, one echo round trip, close.' });
+
+export const RequestsWorkloadSchema = z
+  .strictObject({
+    kind: z.literal('requests'),
+    name: workloadNameSchema().optional(),
+    connections: positiveIntSchema()
+      .meta(fieldMeta('Keep-alive connections.', REQUESTS_DEFAULTS.connections))
+      .optional(),
+    pipelining: positiveIntSchema()
+      .meta(fieldMeta('Requests in flight per connection.', REQUESTS_DEFAULTS.pipelining))
+      .optional(),
+    duration: durationSchema({ allowZero: false })
+      .meta(fieldMeta('Measurement time, for example "3s".', REQUESTS_DEFAULTS.duration))
+      .optional(),
+    count: positiveIntSchema()
+      .nullable()
+      .meta({
+        description:
+          'Stop after this many measured requests, or at the end of the duration if that comes first. ' +
+          'Default: no count bound.',
+      })
+      .optional(),
+    rate: positiveIntSchema()
+      .nullable()
+      .meta({ description: 'Target requests per second over all connections. Default: as fast as possible.' })
+      .optional(),
+    warmup: durationSchema({ allowZero: true })
+      .meta(
+        fieldMeta('Warm-up time before measuring, for example "500ms"; "0s" turns it off.', REQUESTS_DEFAULTS.warmup),
+      )
+      .optional(),
+    payloadBytes: positiveIntSchema()
+      .meta(fieldMeta('Request and response body size in bytes.', REQUESTS_DEFAULTS.payloadBytes))
+      .optional(),
+  })
+  .meta({ description: 'Keep-alive HTTP/1.1 requests over already established connections.' });
+
+export const WorkloadSchema = z.discriminatedUnion('kind', [HandshakeWorkloadSchema, RequestsWorkloadSchema]);
+
+export const SuiteSchema = z.strictObject({
+  name: nameSchema('missing; every suite needs a name, for example "default"').meta({
+    description: 'Suite name, used in result file names: lower-case letters, digits and hyphens.',
+  }),
+  description: z.string().meta({ description: 'One line on what the suite measures.' }).optional(),
+  matrix: z
+    .union([
+      MatrixSchema,
+      z.array(MatrixSchema).min(1, {
+        error: 'got an empty list; expected at least one matrix object, or no matrix field for the defaults',
+      }),
+    ])
+    .meta({
+      description:
+        'An object of axes, or a list of them: each object is crossed on its own and the union of the cells ' +
+        'is run. Use a list to keep incompatible values (a TLS 1.3 cipher suite and tlsVersion tls1.2) apart.',
+    })
+    .optional(),
+  workloads: z
+    .array(WorkloadSchema)
+    .min(1, { error: 'got an empty list; expected at least one workload, or no workloads field for the defaults' })
+    .meta({
+      description:
+        'What to run in every cell. Default: one handshake and one requests workload, each with its defaults.',
+    })
+    .optional(),
+});
+
+/** A suite as an author writes it: every default left out is allowed. */
+export type SuiteInput = z.input<typeof SuiteSchema>;
+export type MatrixInput = z.input<typeof MatrixSchema>;
+export type WorkloadInput = z.input<typeof WorkloadSchema>;

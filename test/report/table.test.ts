@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { renderTables } from '../../src/report/table.ts';
+import { formatRatioChange, overheadsOf } from '../../src/report/overhead.ts';
+import { createLatencyHistogram, recordLatencyUs, summarizeLatency } from '../../src/stats/histogram.ts';
+import type { CellResult, CellScenario, MeasuredCell, RunResults } from '../../src/results/types.ts';
+import type { Auth } from '../../src/scenario/types.ts';
+
+function latency(values: number[]) {
+  const histogram = createLatencyHistogram();
+  for (const value of values) recordLatencyUs(histogram, value);
+  return summarizeLatency(histogram);
+}
+
+function scenario(auth: Auth): CellScenario {
+  return {
+    keyType: 'ecdsa-p256',
+    serverKeyType: 'ecdsa-p256',
+    clientKeyType: 'ecdsa-p256',
+    tlsVersion: 'tls1.3',
+    cipherSuite: 'default',
+    group: 'x25519',
+    resumption: 'none',
+    auth,
+    chainDepth: 0,
+    workload: 'handshake',
+    workloadKind: 'handshake',
+  };
+}
+
+function handshakeCell(auth: Auth, fullUs: number[], cpu: { server: number; client: number }): MeasuredCell {
+  const id = `handshake/ecdsa-p256/tls1.3/default/x25519/none/d0/${auth}`;
+  return {
+    id,
+    baselineId: auth === 'mtls' ? id.replace(/mtls$/, 'tls') : null,
+    scenario: scenario(auth),
+    state: 'measured',
+    durationMs: 1000,
+    negotiated: { protocol: 'TLSv1.3', cipherSuite: 'TLS_AES_256_GCM_SHA384', group: 'x25519', peerKeyType: 'ecdsa-p256' },
+    handshake: {
+      count: fullUs.length,
+      errors: 0,
+      errorsByCode: {},
+      resumed: 0,
+      resumedShare: 0,
+      handshakesPerSec: 1000 / (auth === 'mtls' ? 1.25 : 1),
+      connectUs: latency(fullUs.map(() => 40)),
+      latencyUs: { full: latency(fullUs), resumed: latency([]) },
+    },
+    server: { handshakesFull: fullUs.length, handshakesResumed: 0, clientCertsVerified: auth === 'mtls' ? fullUs.length : 0, errorsByCode: {} },
+    cpu: { serverUsPerOp: cpu.server, clientUsPerOp: cpu.client },
+    cryptoFloorUs: { serverUs: 60, clientUs: 90 },
+  };
+}
+
+function resultsOf(cells: CellResult[]): RunResults {
+  return {
+    schemaVersion: 1,
+    environment: {
+      tool: { name: 'mtls-bench', version: '0.0.0' },
+      node: '20.0.0',
+      openssl: '3.0.0',
+      cpu: { model: 'test', count: 2 },
+      os: { platform: 'linux', release: '6', arch: 'x64' },
+      totalMemoryBytes: 1,
+    },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:00:01.000Z',
+    quick: false,
+    filter: null,
+    suite: {
+      name: 'table-test',
+      description: null,
+      sourceFile: null,
+      matrix: {
+        serverKeyType: ['ecdsa-p256'],
+        clientKeyType: ['ecdsa-p256'],
+        tlsVersion: ['tls1.3'],
+        cipherSuite: [null],
+        group: ['x25519'],
+        resumption: ['none'],
+        auth: ['tls', 'mtls'],
+        chainDepth: [0],
+      },
+      workloads: [],
+      cells: [],
+    },
+    cryptoFloor: null,
+    cells,
+  };
+}
+
+describe('overhead', () => {
+  it('divides the mTLS cell by its baseline', () => {
+    const baseline = handshakeCell('tls', [400, 400, 400, 400], { server: 200, client: 300 });
+    const mtls = handshakeCell('mtls', [500, 500, 500, 500], { server: 300, client: 450 });
+    const overhead = overheadsOf(resultsOf([baseline, mtls])).get(mtls.id);
+    expect(overhead?.latencyP50Ratio).toBe(1.25);
+    expect(overhead?.serverCpuRatio).toBe(1.5);
+    expect(overhead?.clientCpuRatio).toBe(1.5);
+    expect(overhead?.throughputRatio).toBe(0.8);
+  });
+
+  it('skips an mTLS cell whose baseline failed', () => {
+    const baseline: CellResult = {
+      id: 'handshake/ecdsa-p256/tls1.3/default/x25519/none/d0/tls',
+      baselineId: null,
+      scenario: scenario('tls'),
+      state: 'failed',
+      durationMs: 0,
+      error: { code: 'SERVER_FAILED', message: 'server exited' },
+    };
+    const mtls = handshakeCell('mtls', [500], { server: 300, client: 450 });
+    expect(overheadsOf(resultsOf([baseline, mtls])).size).toBe(0);
+  });
+
+  it('formats ratios as signed percentages', () => {
+    expect(formatRatioChange(1.25)).toBe('+25%');
+    expect(formatRatioChange(0.8)).toBe('-20%');
+    expect(formatRatioChange(1)).toBe('+0%');
+    expect(formatRatioChange(null)).toBe('n/a');
+  });
+});
+
+describe('renderTables', () => {
+  it('shows percentiles, CPU and overhead per row', () => {
+    const baseline = handshakeCell('tls', [400, 410, 420, 900], { server: 200, client: 300 });
+    const mtls = handshakeCell('mtls', [500, 510, 520, 1000], { server: 300, client: 450 });
+    const text = renderTables(resultsOf([baseline, mtls]), { color: false });
+    expect(text).toContain('handshake workload "handshake"');
+    expect(text).toContain('410 / 900 / 900');
+    expect(text).toContain('510 / 1000 / 1000');
+    expect(text).toContain('200 / 300');
+    expect(text).toContain('+24% / +11%');
+    expect(text).toContain('+50% / +50%');
+    expect(text).not.toContain('\u001b[');
+  });
+
+  it('marks a failed cell with its error', () => {
+    const failed: CellResult = {
+      id: 'handshake/ecdsa-p256/tls1.3/default/x25519/none/d0/tls',
+      baselineId: null,
+      scenario: scenario('tls'),
+      state: 'failed',
+      durationMs: 0,
+      error: { code: 'SERVER_FAILED', message: 'echo server exited with code 1' },
+    };
+    const text = renderTables(resultsOf([failed]), { color: false });
+    expect(text).toContain('FAILED SERVER_FAILED: echo server exited with code 1');
+  });
+});
