@@ -1,0 +1,126 @@
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { INLINE_SUITE_FILE, resolveSuite } from '../../src/scenario/load.ts';
+import { runSuite } from '../../src/runner/run.ts';
+import type { RunEvent } from '../../src/runner/events.ts';
+import type { MeasuredCell, RunResults } from '../../src/results/types.ts';
+
+const suite = resolveSuite(
+  {
+    name: 'runner-test',
+    matrix: { keyType: 'ecdsa-p256', tlsVersion: 'tls1.3', resumption: 'tickets', auth: ['tls', 'mtls'] },
+    workloads: [
+      { kind: 'handshake', count: 30, duration: '5s', warmup: 3 },
+      { kind: 'requests', connections: 2, duration: '300ms', warmup: '50ms' },
+    ],
+  },
+  { file: INLINE_SUITE_FILE },
+);
+
+function privateDirs(): string[] {
+  return readdirSync(os.tmpdir()).filter((name) => name.startsWith('mtls-bench-'));
+}
+
+function measured(results: RunResults, id: string): MeasuredCell {
+  const cell = results.cells.find((candidate) => candidate.id === id);
+  if (cell?.state !== 'measured') throw new Error(`cell ${id} was not measured: ${JSON.stringify(cell)}`);
+  return cell;
+}
+
+describe('runSuite', () => {
+  let results: RunResults;
+  const events: RunEvent[] = [];
+  let dirsBefore: string[];
+
+  beforeAll(async () => {
+    dirsBefore = privateDirs();
+    results = await runSuite(suite, { onEvent: (event) => events.push(event) });
+  });
+
+  it('measures every cell of the suite in suite order', () => {
+    expect(results.cells.map((cell) => cell.id)).toEqual(suite.cells.map((cell) => cell.id));
+    expect(results.cells.every((cell) => cell.state === 'measured')).toBe(true);
+  });
+
+  it('pairs the mtls cell with its tls baseline', () => {
+    const mtls = measured(results, 'handshake/ecdsa-p256/tls1.3/default/x25519/tickets/d0/mtls');
+    expect(mtls.baselineId).toBe('handshake/ecdsa-p256/tls1.3/default/x25519/tickets/d0/tls');
+  });
+
+  it('fills the handshake fields from both sides', () => {
+    const cell = measured(results, 'handshake/ecdsa-p256/tls1.3/default/x25519/tickets/d0/mtls');
+    const handshake = cell.handshake!;
+    expect(handshake.count).toBe(30);
+    expect(handshake.errors).toBe(0);
+    // The warm-up left a ticket behind, so every measured handshake resumes.
+    expect(handshake.resumed).toBe(30);
+    expect(handshake.latencyUs.resumed.count).toBe(30);
+    expect(handshake.latencyUs.full.count).toBe(0);
+    expect(Number.isInteger(handshake.latencyUs.resumed.p50)).toBe(true);
+    expect(handshake.latencyUs.resumed.p50).toBeGreaterThan(0);
+    expect(cell.server.handshakesResumed).toBe(30);
+    expect(cell.negotiated).toMatchObject({ protocol: 'TLSv1.3', group: 'x25519' });
+    expect(cell.cpu.serverUsPerOp).toBeGreaterThan(0);
+    expect(cell.cpu.clientUsPerOp).toBeGreaterThan(0);
+    expect(cell.cryptoFloorUs?.serverUs).toBeGreaterThan(0);
+  });
+
+  it('fills the requests fields with verified connections', () => {
+    const cell = measured(results, 'requests/ecdsa-p256/tls1.3/default/x25519/tickets/d0/mtls');
+    const requests = cell.requests!;
+    expect(requests.count).toBeGreaterThan(0);
+    expect(requests.errors).toBe(0);
+    expect(requests.latencyUs.count).toBe(requests.count);
+    expect(requests.connectionsVerified).toBe(2);
+    expect(requests.connectionsUnverified).toBe(0);
+    expect(cell.server.clientCertsVerified).toBe(2);
+    expect(requests.throughputRps).toBeGreaterThan(0);
+  });
+
+  it('records the environment and the crypto floor', () => {
+    expect(results.environment.node).toBe(process.versions.node);
+    expect(results.environment.openssl).toBe(process.versions.openssl);
+    expect(results.cryptoFloor?.signUs['ecdsa-p256']).toBeGreaterThan(0);
+    expect(results.cryptoFloor?.keyExchangeUs.x25519).toBeGreaterThan(0);
+  });
+
+  it('reports progress for every cell', () => {
+    expect(events.filter((event) => event.type === 'cell-end')).toHaveLength(4);
+    expect(events.at(-1)?.type).toBe('run-end');
+  });
+
+  it('removes its private key directory', () => {
+    expect(privateDirs()).toEqual(dirsBefore);
+  });
+
+  it('writes no private key into the results', () => {
+    expect(JSON.stringify(results)).not.toContain('PRIVATE KEY');
+  });
+});
+
+describe('runSuite with a failing cell', () => {
+  it('marks a cell failed when no operation completes and goes on', async () => {
+    // TLS 1.2 with an RSA suite only passes validation with RSA keys; forcing the suite past
+    // the loader onto ECDSA keys makes the server start but every handshake fail.
+    const base = resolveSuite(
+      {
+        name: 'failing-cell',
+        matrix: { keyType: 'ecdsa-p256', tlsVersion: 'tls1.2', auth: ['tls', 'mtls'] },
+        workloads: [{ kind: 'handshake', count: 5, warmup: 0 }],
+      },
+      { file: INLINE_SUITE_FILE },
+    );
+    const broken = {
+      ...base,
+      cells: base.cells.map((cell) =>
+        cell.tls.auth === 'tls' ? { ...cell, tls: { ...cell.tls, cipherSuite: 'ECDHE-RSA-AES128-GCM-SHA256' } } : cell,
+      ),
+    };
+    const results = await runSuite(broken, { skipCryptoFloor: true });
+    const [tls, mtls] = results.cells;
+    expect(tls?.state).toBe('failed');
+    expect(tls?.state === 'failed' ? tls.error.message : '').toMatch(/^no operation completed; errors: /);
+    expect(mtls?.state).toBe('measured');
+  });
+});
