@@ -10,7 +10,8 @@ export type MtlsBenchErrorCode =
   | 'INVALID_RESULTS'
   | 'SERVER_FAILED'
   | 'PKI_FAILED'
-  | 'RUN_FAILED';
+  | 'RUN_FAILED'
+  | 'PROBE_FAILED';
 
 export class MtlsBenchError extends Error {
   readonly code: MtlsBenchErrorCode;

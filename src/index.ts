@@ -14,7 +14,10 @@ export type { Overhead } from './report/overhead.ts';
 export { writeResultsFile, defaultResultsPath, serializeResults } from './results/write.ts';
 export { RESULTS_SCHEMA_VERSION } from './results/types.ts';
 export type {
+  CellCheck,
   CellResult,
+  CheckName,
+  CheckPhase,
   CellScenario,
   CpuPerOp,
   Environment,
@@ -26,7 +29,10 @@ export type {
   ServerCounts,
 } from './results/types.ts';
 export type { LatencySummary } from './stats/histogram.ts';
-export type { Negotiated } from './servers/types.ts';
+export type { Negotiated, NegotiationCount } from './servers/types.ts';
+export { runProbes, failedProbes, PROBE_NAMES } from './probes/index.ts';
+export type { ProbeName, ProbeOutcome, ProbeResult, ProbeTarget } from './probes/types.ts';
+export { generateProbeCertificates } from './pki/probe-certs.ts';
 export { generateCertificateSet } from './pki/index.ts';
 export type { CertificateSet, PemPair } from './pki/index.ts';
 export { MtlsBenchError, InvalidSuiteError } from './errors.ts';

@@ -6,6 +6,7 @@ import type { ExitCode } from './exit-codes.ts';
 import { runCommand, RUN_HELP } from './commands/run.ts';
 import { validateCommand, VALIDATE_HELP } from './commands/validate.ts';
 import { certsCommand, CERTS_HELP } from './commands/certs.ts';
+import { probeCommand, PROBE_HELP } from './commands/probe.ts';
 
 const debug = debuglog('mtls-bench');
 
@@ -17,12 +18,13 @@ Commands:
   run [SUITE...]     Run suites (default scenarios/default.yaml) and report mTLS against TLS
   validate SUITE...  Check suite files and list their cells, without opening a socket
   certs              Write a generated PKI as PEM files, for openssl s_client or curl
+  probe [SUITE...]   Check that each mTLS server rejects wrong client certificates
 
 Options:
   -h, --help         Show help; \`mtls-bench <command> --help\` shows a command's options
   -V, --version      Show the version
 
-Exit codes: 0 success, 2 invalid input (nothing was measured), 3 a cell failed
+Exit codes: 0 success, 2 invalid input (nothing was measured), 3 a cell or probe failed
 (the others are in the results), 1 an internal error.
 `;
 
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<ExitCode>; hel
   run: { run: runCommand, help: RUN_HELP },
   validate: { run: validateCommand, help: VALIDATE_HELP },
   certs: { run: certsCommand, help: CERTS_HELP },
+  probe: { run: probeCommand, help: PROBE_HELP },
 };
 
 /** Prints an error as one or more plain sentences on stderr; the stack only under NODE_DEBUG=mtls-bench. */
@@ -43,10 +46,27 @@ function reportError(error: unknown, exitCode: ExitCode): void {
   process.stderr.write(`mtls-bench: ${message}\n`);
 }
 
+/**
+ * Ends the process quietly when stdout's reader goes away, as in `mtls-bench validate --cells | head`:
+ * nothing is left to print to, and that is not an error of this tool.
+ */
+function exitQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT_CODES.success);
+    throw error;
+  });
+}
+
 /** Runs the command line and returns the exit code; the caller sets it on the process. */
 export async function main(argv: string[]): Promise<ExitCode> {
+  exitQuietlyOnClosedStdout();
   try {
     const [first, ...rest] = argv;
+    const helpTopic = first === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+    if (helpTopic !== undefined) {
+      process.stdout.write(helpTopic.help);
+      return EXIT_CODES.success;
+    }
     if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
       process.stdout.write(MAIN_HELP);
       return first === undefined ? EXIT_CODES.invalidInput : EXIT_CODES.success;

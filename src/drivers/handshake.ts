@@ -10,14 +10,15 @@ import tls from 'node:tls';
 import type { ConnectionOptions, SecureContext, TLSSocket } from 'node:tls';
 import { debuglog } from 'node:util';
 import type { Histogram } from 'hdr-histogram-js';
+import { NegotiationTally } from '../checks/tally.ts';
 import { MtlsBenchError } from '../errors.ts';
 import type { CertificateSet } from '../pki/types.ts';
 import type { TlsScenario } from '../scenario/types.ts';
 import { clientTlsOptions, LOOPBACK_HOST } from '../servers/tls-options.ts';
-import type { Negotiated } from '../servers/types.ts';
+import type { Negotiated, NegotiationCount } from '../servers/types.ts';
 import { createLatencyHistogram, elapsedUs, recordLatencyUs, summarizeLatency } from '../stats/histogram.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
-import { negotiatedOf } from './negotiated.ts';
+import { recordClientNegotiation } from './negotiated.ts';
 
 const debug = debuglog('mtls-bench');
 
@@ -86,6 +87,12 @@ export interface HandshakeRunResult {
    * finish, or the first of the run when no lane's last connection completed. Null when none did.
    */
   negotiated: Negotiated | null;
+  /** Every completed operation, counted per distinct negotiated values as the client saw them. */
+  negotiations: NegotiationCount[];
+  /** Completed operations whose connection offered a session to resume. */
+  sessionsOffered: number;
+  /** Sessions the server issued during the run (`session` events), 0 for `resumption: none`. */
+  sessionsReceived: number;
 }
 
 type CodedError = Error & { code?: unknown };
@@ -127,12 +134,15 @@ class RunState {
   readonly fullHistogram: Histogram = createLatencyHistogram();
   readonly resumedHistogram: Histogram = createLatencyHistogram();
   readonly errors = new Map<string, number>();
+  readonly negotiations = new NegotiationTally();
   readonly maxCount: number;
   readonly deadlineNs: bigint | null;
   readonly startNs: bigint;
   readonly startCpu: NodeJS.CpuUsage;
   count = 0;
   resumed = 0;
+  sessionsOffered = 0;
+  sessionsReceived = 0;
   started = 0;
   errorCount = 0;
   openSockets = 0;
@@ -206,6 +216,9 @@ class RunState {
       latencyUs: { full: summarizeLatency(this.fullHistogram), resumed: summarizeLatency(this.resumedHistogram) },
       clientCpuUs: { user: cpu.user, system: cpu.system },
       negotiated: this.negotiated,
+      negotiations: this.negotiations.counts(),
+      sessionsOffered: this.sessionsOffered,
+      sessionsReceived: this.sessionsReceived,
     });
   }
 }
@@ -221,6 +234,7 @@ class Lane {
   connectedNs = 0n;
   secureNs = 0n;
   reused = false;
+  offeredSession = false;
   receivedBytes = 0;
   sessionSeen = false;
   waitingForSession = false;
@@ -253,6 +267,7 @@ class Lane {
     this.sessionSeen = false;
     this.waitingForSession = false;
     plan.connectOptions.session = plan.resumes ? plan.session : undefined;
+    this.offeredSession = plan.connectOptions.session !== undefined;
 
     this.startNs = process.hrtime.bigint();
     let socket: LaneSocket;
@@ -303,6 +318,7 @@ class Lane {
     this.waitingForSession = false;
 
     run.count++;
+    if (this.offeredSession) run.sessionsOffered++;
     recordLatencyUs(run.connectHistogram, elapsedUs(this.startNs, this.connectedNs));
     if (this.reused) {
       run.resumed++;
@@ -312,10 +328,11 @@ class Lane {
     }
 
     const stopping = run.settled || run.shouldStop();
-    // Reading the negotiated parameters parses the peer certificate, so it is done only for
-    // the first connection and for each lane's last one.
-    if (stopping || run.negotiated === null) {
-      run.negotiated = negotiatedOf(socket);
+    // Describing a connection reads the peer certificate, which costs a tenth of a handshake,
+    // so only the first connection and each lane's last one are described.
+    const negotiated = recordClientNegotiation(socket, run.negotiations, stopping || run.negotiated === null);
+    if (negotiated !== null) {
+      run.negotiated = negotiated;
     }
     // end() sends close_notify and FIN. The next connection does not wait for the close.
     socket.end();
@@ -386,6 +403,7 @@ function onData(this: LaneSocket, chunk: Buffer): void {
 function onSession(this: LaneSocket, session: Buffer): void {
   const lane = this[LANE];
   lane.run.plan.session = session;
+  lane.run.sessionsReceived++;
   if (lane.socket !== this) return;
   lane.sessionSeen = true;
   if (lane.waitingForSession) {

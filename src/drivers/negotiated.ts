@@ -1,6 +1,8 @@
 import type { TLSSocket } from 'node:tls';
-import { keyTypeOfPublicKey } from '../pki/keys.ts';
-import type { Group } from '../scenario/types.ts';
+import { peerKeyTypeOf } from '../checks/tally.ts';
+import type { NegotiationTally } from '../checks/tally.ts';
+import { GROUPS, KEY_TYPES } from '../scenario/types.ts';
+import type { Group, KeyType } from '../scenario/types.ts';
 import type { Negotiated } from '../servers/types.ts';
 
 /**
@@ -22,21 +24,59 @@ export function groupOfCurveName(name: string | undefined): Group | null {
 }
 
 /**
- * Reads what a client socket negotiated. Call it while the socket is open: a closed socket
- * reports null for everything.
- *
- * `group` is null when there was no ephemeral key exchange, as in a resumed TLS 1.2 handshake
- * or a TLS 1.2 suite without ECDHE, and on server sockets, where Node 20 has no
- * `getEphemeralKeyInfo()`. `peerKeyType` is null after a resumed handshake, because Node 20's
- * client then returns no peer certificate.
+ * Names a client socket's key exchange as `NegotiationCount.group` spells it. A resumed TLS 1.2
+ * handshake reports `{}` and a finite-field DHE one has a `type` without a `name`.
  */
-export function negotiatedOf(socket: TLSSocket): Negotiated {
+function keyExchangeGroupOf(socket: TLSSocket): string {
   const keyInfo = socket.getEphemeralKeyInfo();
-  const peerCert = socket.getPeerX509Certificate();
+  if (keyInfo === null || !('type' in keyInfo)) return 'none';
+  if (keyInfo.name === undefined) return keyInfo.type;
+  return groupOfCurveName(keyInfo.name) ?? keyInfo.name;
+}
+
+function isGroup(name: string): name is Group {
+  return (GROUPS as readonly string[]).includes(name);
+}
+
+function isKeyType(name: string): name is KeyType {
+  return (KEY_TYPES as readonly string[]).includes(name);
+}
+
+/**
+ * Counts a completed client connection in `tally` and, when `describe` is set, returns what it
+ * negotiated (otherwise null). Call it once per socket, while the socket is open: Node 20 returns
+ * a client's peer certificate only on the first `getPeerX509Certificate()` call, and a closed
+ * socket reports null for everything.
+ *
+ * The peer certificate is read only when the tally's sample is due or `describe` is set, because
+ * reading it costs a tenth of a full handshake (see `PEER_CERT_SAMPLE_INTERVAL`). The group is
+ * read on full handshakes, and on resumed ones only to describe them: a resumed TLS 1.3 handshake
+ * still runs ECDHE, a resumed TLS 1.2 one exchanges no key.
+ */
+export function recordClientNegotiation(socket: TLSSocket, tally: NegotiationTally, describe: boolean): Negotiated | null {
+  const resumed = socket.isSessionReused();
+  const protocol = socket.getProtocol();
+  const cipherSuite = socket.getCipher()?.name ?? null;
+  const group = resumed && !describe ? null : keyExchangeGroupOf(socket);
+  const readsPeerCert = describe || (!resumed && tally.peerCertDue());
+  const peerKeyType = readsPeerCert ? peerKeyTypeOf(socket.getPeerX509Certificate()) : null;
+
+  tally.add({
+    protocol,
+    cipherSuite,
+    resumed,
+    group: resumed ? null : group,
+    peerKeyType: resumed ? null : peerKeyType,
+    clientCertVerified: null,
+  });
+  if (!describe) return null;
+
+  // `Negotiated` keeps the results format: project names or null. After a resumed handshake
+  // Node 20's client returns no peer certificate, so its key type is null.
   return {
-    protocol: socket.getProtocol(),
-    cipherSuite: socket.getCipher()?.name ?? null,
-    group: keyInfo !== null && 'name' in keyInfo ? groupOfCurveName(keyInfo.name) : null,
-    peerKeyType: peerCert === undefined ? null : keyTypeOfPublicKey(peerCert.publicKey),
+    protocol,
+    cipherSuite,
+    group: group !== null && isGroup(group) ? group : null,
+    peerKeyType: peerKeyType !== null && isKeyType(peerKeyType) ? peerKeyType : null,
   };
 }

@@ -22,14 +22,15 @@
 import type { TLSSocket } from 'node:tls';
 import { debuglog } from 'node:util';
 import autocannon from 'autocannon';
+import { NegotiationTally } from '../checks/tally.ts';
 import { MtlsBenchError } from '../errors.ts';
 import type { CertificateSet } from '../pki/types.ts';
 import type { TlsScenario } from '../scenario/types.ts';
 import { clientTlsOptions } from '../servers/tls-options.ts';
-import type { Negotiated } from '../servers/types.ts';
+import type { Negotiated, NegotiationCount } from '../servers/types.ts';
 import { createLatencyHistogram, elapsedUs, recordLatencyUs, summarizeLatency } from '../stats/histogram.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
-import { negotiatedOf } from './negotiated.ts';
+import { recordClientNegotiation } from './negotiated.ts';
 
 const debug = debuglog('mtls-bench');
 
@@ -95,6 +96,11 @@ export interface RequestsRunResult {
   clientCpuUs: { user: number; system: number };
   /** Parameters negotiated on the first verified connection, or null when none verified. */
   negotiated: Negotiated | null;
+  /**
+   * Verified connections of the window, counted per distinct negotiated values. autocannon 9
+   * passes no session to `tls.connect`, so each one is a full handshake.
+   */
+  negotiations: NegotiationCount[];
   /** Connections whose server certificate and host name verified. */
   connectionsVerified: number;
   /** Connections destroyed after the handshake because the server failed verification. */
@@ -160,6 +166,7 @@ class RequestsTally {
   connectionsVerified = 0;
   connectionsUnverified = 0;
   negotiated: Negotiated | null = null;
+  readonly negotiations = new NegotiationTally();
   windowOpen = true;
 
   private readonly verifiedSockets = new WeakSet<TLSSocket>();
@@ -209,8 +216,10 @@ class RequestsTally {
       // rejectUnauthorized false, and sets `authorized` only when both passed.
       if (socket.authorized) {
         this.verifiedSockets.add(socket);
-        if (this.windowOpen) this.connectionsVerified += 1;
-        if (this.negotiated === null) this.negotiated = negotiatedOf(socket);
+        if (!this.windowOpen) return;
+        this.connectionsVerified += 1;
+        const negotiated = recordClientNegotiation(socket, this.negotiations, this.negotiated === null);
+        if (negotiated !== null) this.negotiated = negotiated;
         return;
       }
 
@@ -321,6 +330,7 @@ export async function runRequests(options: RequestsRunOptions): Promise<Requests
         latencyUs: summarizeLatency(tally.histogram),
         clientCpuUs,
         negotiated: tally.negotiated,
+        negotiations: tally.negotiations.counts(),
         connectionsVerified: tally.connectionsVerified,
         connectionsUnverified: tally.connectionsUnverified,
       });

@@ -38,7 +38,7 @@ export const CLIENT_SUBJECT = 'CN=mtls-bench-client, O=mtls-bench';
 export const CLIENT_DNS_NAME = 'mtls-bench-client';
 
 /** A certificate with the key pair that signs the next one down. */
-interface IssuedCertificate {
+export interface IssuedCertificate {
   cert: x509.X509Certificate;
   keys: webcrypto.CryptoKeyPair;
   keyType: KeyType;
@@ -46,12 +46,12 @@ interface IssuedCertificate {
   keyId: string;
 }
 
-interface Validity {
+export interface Validity {
   notBefore: Date;
   notAfter: Date;
 }
 
-interface IssueParams {
+export interface IssueParams {
   subject: string;
   keys: webcrypto.CryptoKeyPair;
   keyType: KeyType;
@@ -148,6 +148,7 @@ export async function generateCertificateSet(options: GenerateCertificateSetOpti
       clientKeyType,
       chainDepth,
       caPem: certificateToPem(root.cert),
+      rootKeyPem: toPemPair(root).keyPem,
       intermediates: intermediatePairs,
       server: serverPair,
       client: clientPair,
@@ -190,7 +191,7 @@ function invalidOption(name: string, value: unknown, expected: string): MtlsBenc
   return new MtlsBenchError('INVALID_ARGUMENT', `generateCertificateSet: ${name}: got ${String(value)}; expected ${expected}`);
 }
 
-function caExtensions(pathLength: number): x509.Extension[] {
+export function caExtensions(pathLength: number): x509.Extension[] {
   return [
     new x509.BasicConstraintsExtension(true, pathLength, true),
     new x509.KeyUsagesExtension(CA_KEY_USAGES, true),
@@ -215,7 +216,7 @@ function serverLeafExtensions(keyType: KeyType): x509.Extension[] {
   ];
 }
 
-function clientLeafExtensions(): x509.Extension[] {
+export function clientLeafExtensions(): x509.Extension[] {
   return [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -224,7 +225,7 @@ function clientLeafExtensions(): x509.Extension[] {
   ];
 }
 
-async function issueCertificate(params: IssueParams): Promise<IssuedCertificate> {
+export async function issueCertificate(params: IssueParams): Promise<IssuedCertificate> {
   const subjectKeyId = await x509.SubjectKeyIdentifierExtension.create(params.keys.publicKey as CryptoKey);
   // The root signs itself, so its authority key identifier is its own subject key identifier.
   const issuer = params.issuer ?? { keys: params.keys, keyType: params.keyType, keyId: subjectKeyId.keyId };
@@ -262,7 +263,7 @@ function certificateToPem(cert: x509.X509Certificate): string {
   return new NodeX509Certificate(Buffer.from(cert.rawData)).toString();
 }
 
-function toPemPair(issued: IssuedCertificate): PemPair {
+export function toPemPair(issued: IssuedCertificate): PemPair {
   const privateKey = KeyObject.from(issued.keys.privateKey);
   // PKCS#8 is the one private key encoding Node's tls accepts for RSA, EC and Ed25519 alike.
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' });

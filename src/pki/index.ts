@@ -9,3 +9,11 @@ export { createPrivateDir } from './private-dir.ts';
 export type { PrivateDir } from './private-dir.ts';
 export { certificateSetFiles, writeCertificateSetFiles } from './write-set.ts';
 export type { CertificateSetFile } from './write-set.ts';
+export { generateProbeCertificates, generateProbeCertificatesFor } from './probe-certs.ts';
+export type {
+  GenerateProbeCertificatesOptions,
+  ProbeCertificate,
+  ProbeCertificates,
+  ProbeClientCertificate,
+  SkippedProbeCertificate,
+} from './probe-certs.ts';

@@ -8,6 +8,20 @@ const DIR_MODE = 0o700;
 const SECRET_FILE_MODE = 0o600;
 const PUBLIC_FILE_MODE = 0o644;
 
+/** Directories created and not yet removed, so that a signal handler can remove them all. */
+const livePaths = new Set<string>();
+
+/**
+ * Removes every private directory this process created and has not removed yet. For signal
+ * and exit handlers, which cannot wait for the run's own cleanup.
+ */
+export function removeLivePrivateDirsSync(): void {
+  for (const path of livePaths) {
+    rmSync(path, { recursive: true, force: true });
+    livePaths.delete(path);
+  }
+}
+
 /** A temporary directory that only the current user can enter, for keys and certificates. */
 export interface PrivateDir {
   /** Absolute path of the directory. */
@@ -37,6 +51,7 @@ export async function createPrivateDir(prefix = 'mtls-bench-'): Promise<PrivateD
   const path = await mkdtemp(join(tmpdir(), prefix));
   // mkdtemp already creates the directory 0700 on POSIX, and the chmod keeps that from being implicit.
   await chmod(path, DIR_MODE);
+  livePaths.add(path);
 
   return {
     path,
@@ -57,10 +72,12 @@ export async function createPrivateDir(prefix = 'mtls-bench-'): Promise<PrivateD
 
     async remove() {
       await rm(path, { recursive: true, force: true });
+      livePaths.delete(path);
     },
 
     removeSync() {
       rmSync(path, { recursive: true, force: true });
+      livePaths.delete(path);
     },
   };
 }

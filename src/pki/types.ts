@@ -17,6 +17,12 @@ export interface CertificateSet {
   chainDepth: ChainDepth;
   /** Root CA certificate PEM: the only trust anchor clients and servers need. */
   caPem: string;
+  /**
+   * Root CA private key, PKCS#8 PEM, so that enforcement probes can issue extra certificates
+   * under the root. Absent for a set built from files without the root key. It stays in memory
+   * and never goes into results, but `writeCertificateSetFiles` writes it to `ca-key.pem` (0600).
+   */
+  rootKeyPem?: string;
   intermediates: PemPair[];
   /** Server leaf: SAN DNS:localhost and IP:127.0.0.1, extendedKeyUsage serverAuth. */
   server: PemPair;

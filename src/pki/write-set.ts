@@ -18,14 +18,17 @@ export interface CertificateSetFile {
 
 /**
  * Lists the files that represent a certificate set on disk, in writing order. First come
- * `ca.pem` and `intermediate-1.pem` (just below the root) onwards. Then `server.pem` is the
- * leaf alone, `server-chain.pem` the leaf and intermediates for a server's `cert` option, and
- * `server-key.pem` its key, followed by the same three for the client. The intermediates'
- * private keys are left out because nothing outside the generator signs with them.
+ * `ca.pem`, then `ca-key.pem` when the set has the root's key, and `intermediate-1.pem` (just
+ * below the root) onwards. Then `server.pem` is the leaf alone, `server-chain.pem` the leaf and
+ * intermediates for a server's `cert` option, and `server-key.pem` its key, followed by the same
+ * three for the client. The root's key is there so that enforcement probes can issue wrong
+ * client certificates under the root for a server started from these files. The
+ * intermediates' keys are left out because the root's key is enough for every probe.
  */
 export function certificateSetFiles(set: CertificateSet): CertificateSetFile[] {
   return [
     { name: 'ca.pem', contents: set.caPem, secret: false },
+    ...(set.rootKeyPem === undefined ? [] : [{ name: 'ca-key.pem', contents: set.rootKeyPem, secret: true }]),
     ...set.intermediates.map((pair, index) => ({
       name: `intermediate-${index + 1}.pem`,
       contents: pair.certPem,

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
-import type { CellResult, CellScenario, MeasuredCell, RunResults } from '../results/types.ts';
+import { describeCheck, failedChecks, PHASE_NAMES } from '../checks/cell-checks.ts';
+import type { CellResult, CellScenario, FailedCell, MeasuredCell, RunResults } from '../results/types.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
 import { formatRatioChange, overheadsOf } from './overhead.ts';
 import type { Overhead } from './overhead.ts';
@@ -65,9 +66,23 @@ function newTable(head: string[], options: TableOptions): Table.Table {
   });
 }
 
-function failedRow(cell: CellResult & { state: 'failed' }, scenarioValues: string[], width: number): Table.HorizontalTableRow {
-  const message = `FAILED ${cell.error.code}: ${cell.error.message}`;
-  return [...scenarioValues, { colSpan: width - scenarioValues.length, content: message }];
+/**
+ * Spans a failed cell's message over the metric columns. A cell that failed its checks gets one
+ * line per failed check, so that a message stays about as wide as the table.
+ */
+/** Sentences saying why a cell failed: its failed checks, or else its error. */
+function failureLines(cell: FailedCell): string[] {
+  const failed = failedChecks(cell.checks);
+  if (failed.length === 0) return [`${cell.error.code}: ${cell.error.message}`];
+  return failed.map((check) => `in ${PHASE_NAMES[check.phase]}: ${describeCheck(check)}`);
+}
+
+/**
+ * A failed cell's row marks it and shows no numbers. The reasons go under the table, because
+ * a sentence in a cell spanning the metric columns breaks cli-table3's borders.
+ */
+function failedRow(scenarioValues: string[], metricCount: number, reference: number): string[] {
+  return [...scenarioValues, `FAILED [${reference}]`, ...Array<string>(metricCount - 1).fill('-')];
 }
 
 function handshakeRow(cell: MeasuredCell, overhead: Overhead | undefined): string[] {
@@ -130,17 +145,22 @@ export function renderTables(results: RunResults, options: TableOptions): string
     const metricHeaders = kind === 'handshake' ? HANDSHAKE_HEADERS : REQUESTS_HEADERS;
     const table = newTable([...columns.map((column) => column.header), ...metricHeaders], options);
 
+    const failures: string[] = [];
+    let failedCount = 0;
     for (const cell of cells) {
       const scenarioValues = columns.map(({ field }) => String(cell.scenario[field]));
       if (cell.state === 'failed') {
-        table.push(failedRow(cell, scenarioValues, columns.length + metricHeaders.length));
+        failedCount++;
+        failures.push(...failureLines(cell).map((line) => `[${failedCount}] ${cell.id}: FAILED ${line}`));
+        table.push(failedRow(scenarioValues, metricHeaders.length, failedCount));
         continue;
       }
       const overhead = overheads.get(cell.id);
       const metrics = kind === 'handshake' ? handshakeRow(cell, overhead) : requestsRow(cell, overhead);
       table.push([...scenarioValues, ...metrics]);
     }
-    sections.push(`${kind} workload "${workload}"\n${table.toString()}`);
+    const notes = failures.length === 0 ? '' : `\n${failures.join('\n')}`;
+    sections.push(`${kind} workload "${workload}"\n${table.toString()}${notes}`);
   }
   return sections.join('\n\n');
 }

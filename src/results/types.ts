@@ -1,4 +1,5 @@
 import type { LatencySummary } from '../stats/histogram.ts';
+import type { ProbeOutcome } from '../probes/types.ts';
 import type { Negotiated } from '../servers/types.ts';
 import type { CryptoFloor } from '../drivers/crypto-floor.ts';
 import type { Auth, ChainDepth, Group, KeyType, ResolvedSuite, Resumption, TlsVersion, WorkloadKind } from '../scenario/types.ts';
@@ -72,6 +73,33 @@ export interface ServerCounts {
   errorsByCode: Record<string, number>;
 }
 
+/** Connections a check looked at: the warm-up's, or the measured run's. */
+export type CheckPhase = 'warm-up' | 'measured';
+
+/**
+ * What a check compares: the negotiated protocol, cipher suite and group, the key types of
+ * both leaf certificates, the server's verification of the client certificate, and resumption.
+ */
+export type CheckName =
+  | 'protocol'
+  | 'cipher suite'
+  | 'group'
+  | 'server key type'
+  | 'client certificate'
+  | 'client key type'
+  | 'resumption';
+
+/** One comparison of what a cell requested with what its connections negotiated. */
+export interface CellCheck {
+  name: CheckName;
+  phase: CheckPhase;
+  /** The requested value, for example `TLSv1.3` or `at least 95% resumed`. */
+  expected: string;
+  /** What the connections showed, with counts, for example `negotiated TLSv1.3 on 20 of 20 handshakes`. */
+  actual: string;
+  passed: boolean;
+}
+
 /** CPU per operation in microseconds (user plus system), from `process.cpuUsage` on each side. */
 export interface CpuPerOp {
   serverUsPerOp: number;
@@ -84,6 +112,16 @@ interface CellResultBase {
   scenario: CellScenario;
   /** Wall time the measurement window took, in milliseconds. */
   durationMs: number;
+  /**
+   * Checks of the warm-up connections, then of the measured ones. Empty when the cell failed
+   * before any connection completed.
+   */
+  checks: CellCheck[];
+  /**
+   * Enforcement probes of the cell's server, run before anything was measured: `mtls` cells
+   * only, empty for `tls` cells and for cells whose server never started.
+   */
+  probes: ProbeOutcome[];
 }
 
 /** A cell that ran to the end. */
@@ -98,7 +136,11 @@ export interface MeasuredCell extends CellResultBase {
   cryptoFloorUs?: { serverUs: number; clientUs: number };
 }
 
-/** A cell that could not be measured. Its numbers are not reported. */
+/**
+ * A cell that could not be measured, whose connections failed a check (`error.code` is
+ * `CHECK_FAILED`), or whose server accepted a wrong client (`PROBE_FAILED`). Its numbers are
+ * not reported.
+ */
 export interface FailedCell extends CellResultBase {
   state: 'failed';
   error: { code: string; message: string };

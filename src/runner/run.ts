@@ -9,11 +9,14 @@ import { startEchoServer } from '../servers/spawn.ts';
 import type { EchoServerHandle } from '../servers/spawn.ts';
 import { describeEnvironment } from '../results/environment.ts';
 import { RESULTS_SCHEMA_VERSION } from '../results/types.ts';
-import type { CellResult, FailedCell, MeasuredCell, RunResults } from '../results/types.ts';
+import type { CellResult, FailedCell, RunResults } from '../results/types.ts';
 import type { Cell, ResolvedSuite, TlsScenario } from '../scenario/types.ts';
 import type { RunEventListener } from './events.ts';
 import { cellScenarioOf, measureCell } from './measure-cell.ts';
 import { planCellGroups } from './plan.ts';
+import { createProbeCertificateCache, failedProbes, probeEchoServer } from '../probes/index.ts';
+import type { ProbeCertificateCache } from '../probes/index.ts';
+import type { ProbeOutcome } from '../probes/types.ts';
 import { quickWorkload } from './quick.ts';
 
 const debug = debuglog('mtls-bench');
@@ -56,20 +59,58 @@ function failedCell(cell: Cell, error: unknown): FailedCell {
     state: 'failed',
     durationMs: 0,
     error: { code, message },
+    checks: [],
+    probes: [],
   };
 }
 
 /** A measured cell whose workload completed no operation measured nothing, so it is failed. */
-function rejectEmptyMeasurement(cell: Cell, measured: MeasuredCell): CellResult {
+function rejectEmptyMeasurement(cell: Cell, measured: CellResult): CellResult {
+  if (measured.state === 'failed') return measured;
   const section = measured.handshake ?? measured.requests;
   if (section === undefined || section.count > 0) return measured;
   const codes = Object.entries(section.errorsByCode)
     .map(([code, count]) => `${code} x${count}`)
     .join(', ');
-  return failedCell(
+  const failed = failedCell(
     cell,
     new MtlsBenchError('RUN_FAILED', `no operation completed${codes === '' ? '' : `; errors: ${codes}`}`),
   );
+  return { ...failed, checks: measured.checks, probes: measured.probes };
+}
+
+/**
+ * Probes an mTLS server before any of its cells measures: a server that accepts a wrong
+ * client is not an mTLS server, and its cells fail instead of reporting numbers.
+ * Returns the outcomes, or the error that kept the probes from running.
+ */
+async function probeServer(
+  server: EchoServerHandle,
+  tls: TlsScenario,
+  certs: CertificateSet,
+  probeCertificates: ProbeCertificateCache,
+): Promise<ProbeOutcome[] | Error> {
+  try {
+    return await probeEchoServer(server, tls, certs, await probeCertificates.get(certs));
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+function probeFailure(probes: ProbeOutcome[] | Error): MtlsBenchError | null {
+  if (probes instanceof Error) {
+    return new MtlsBenchError('PROBE_FAILED', `enforcement probes could not run: ${probes.message}`, { cause: probes });
+  }
+  const failed = failedProbes(probes);
+  if (failed.length === 0) return null;
+  const list = failed.map((probe) => `${probe.name} expected ${probe.expected}, got ${probe.actual}`).join('; ');
+  return new MtlsBenchError('PROBE_FAILED', `the server is not enforcing mTLS: ${list}`);
+}
+
+/** The certificate set as a server child receives it: the root's private key stays in this process. */
+function withoutRootKey(set: CertificateSet): CertificateSet {
+  const { rootKeyPem: _rootKeyPem, ...rest } = set;
+  return rest;
 }
 
 async function startServers(
@@ -80,7 +121,7 @@ async function startServers(
   const servers = new Map<TlsScenario, EchoServerHandle>();
   const started = await Promise.allSettled(
     scenarios.map(async (tls) => {
-      const server = await startEchoServer({ tls, certs: await certsFor(tls), payloadBytes });
+      const server = await startEchoServer({ tls, certs: withoutRootKey(await certsFor(tls)), payloadBytes });
       servers.set(tls, server);
     }),
   );
@@ -136,6 +177,7 @@ export async function runSuite(suite: ResolvedSuite, options: RunOptions = {}): 
       });
     }
 
+    const probeCertificates = createProbeCertificateCache();
     const results = new Map<string, CellResult>();
     let index = 0;
     for (const group of planCellGroups(cells)) {
@@ -150,6 +192,13 @@ export async function runSuite(suite: ResolvedSuite, options: RunOptions = {}): 
           emit({ type: 'cell-end', index: index++, cellCount: cells.length, result, elapsedMs: elapsedMs() });
         }
         continue;
+      }
+
+      const probesByServer = new Map<EchoServerHandle, ProbeOutcome[] | Error>();
+      for (const [tls, server] of servers) {
+        if (tls.auth !== 'mtls') continue;
+        emit({ type: 'phase', message: `probing the mTLS server of ${group.cells[0]?.id ?? 'this group'}` });
+        probesByServer.set(server, await probeServer(server, tls, await certsFor(tls), probeCertificates));
       }
 
       try {
@@ -167,8 +216,15 @@ export async function runSuite(suite: ResolvedSuite, options: RunOptions = {}): 
           let result: CellResult;
           try {
             if (server === undefined) throw new MtlsBenchError('RUN_FAILED', 'no server was started for this cell');
-            const measured = await measureCell({ cell, server, certs: await certsFor(cell.tls), cryptoFloor });
-            result = rejectEmptyMeasurement(cell, measured);
+            const probes = probesByServer.get(server);
+            const probeError = probes === undefined ? null : probeFailure(probes);
+            const probeOutcomes = probes === undefined || probes instanceof Error ? [] : probes;
+            if (probeError !== null) {
+              result = { ...failedCell(cell, probeError), probes: probeOutcomes };
+            } else {
+              const measured = await measureCell({ cell, server, certs: await certsFor(cell.tls), cryptoFloor });
+              result = { ...rejectEmptyMeasurement(cell, measured), probes: probeOutcomes };
+            }
           } catch (error) {
             debug('cell %s failed: %o', cell.id, error);
             result = failedCell(cell, error);
@@ -189,7 +245,8 @@ export async function runSuite(suite: ResolvedSuite, options: RunOptions = {}): 
       finishedAt: new Date().toISOString(),
       quick: options.quick === true,
       filter: options.filter ?? null,
-      suite,
+      // The suite as run: with --quick, its workloads carry the shortened bounds.
+      suite: options.quick === true ? { ...suite, workloads: suite.workloads.map(quickWorkload) } : suite,
       cryptoFloor,
       cells: cells.map((cell) => results.get(cell.id) ?? failedCell(cell, new Error('cell was not run'))),
     };

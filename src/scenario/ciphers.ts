@@ -80,7 +80,7 @@ const RSA_KEY_EXCHANGE_REASON = 'uses RSA key exchange, which has no group for t
 /**
  * Looks up a cipher suite by OpenSSL or IANA name. `available` defaults to this process's
  * `tls.getCiphers()`, and tests pass their own list. The message on failure follows the value,
- * as in `got "FOO"; not a cipher suite this OpenSSL knows (see \`openssl ciphers -v\`)`.
+ * as in `got "FOO"; not a cipher suite Node's OpenSSL offers (\`node -p "tls.getCiphers()"\` lists them)`.
  */
 export function lookUpCipherSuite(name: string, available: readonly string[] = getCiphers()): CipherSuiteLookup {
   const upperName = name.toUpperCase();
@@ -99,7 +99,7 @@ export function lookUpCipherSuite(name: string, available: readonly string[] = g
   }
 
   if (!available.includes(openSslName.toLowerCase())) {
-    return { ok: false, message: `${got}; not a cipher suite this OpenSSL knows (see \`openssl ciphers -v\`)` };
+    return { ok: false, message: `${got}; not a cipher suite Node's OpenSSL offers (\`node -p "tls.getCiphers()"\` lists them)` };
   }
 
   if (TLS13_SUITES.has(openSslName)) {

@@ -147,11 +147,10 @@ async function importSuiteModule(file: string): Promise<unknown> {
   try {
     exported = (await tsImport(pathToFileURL(path.resolve(file)).href, import.meta.url)) as { default?: unknown };
   } catch (error) {
-    const firstLine = ((error as Error).message ?? String(error)).split('\n')[0];
-    throw fileError(file, `could not be imported: ${firstLine}`);
+    throw importError(file, error);
   }
   const suite = unwrapCommonJsDefault(exported.default);
-  if (suite === undefined) {
+  if (suite === undefined || isEmptyCommonJsExports(suite)) {
     throw fileError(file, 'has no default export; end it with `export default defineSuite({ ... })`');
   }
   return suite;
@@ -167,6 +166,28 @@ function unwrapCommonJsDefault(value: unknown): unknown {
     return (value as { default?: unknown }).default;
   }
   return value;
+}
+
+/**
+ * Turns a failed import into a located issue. esbuild, which tsx compiles with, reports a
+ * syntax error as `Transform failed with 1 error:` followed by `FILE:LINE:COLUMN: ERROR: TEXT`,
+ * so the line and text come from that second part when it is there.
+ */
+function importError(file: string, error: unknown): InvalidSuiteError {
+  const message = error instanceof Error ? error.message : String(error);
+  const located = /:(\d+):(\d+): ERROR: (.+)$/m.exec(message);
+  if (located !== null) {
+    const [, line, column, text] = located;
+    return new InvalidSuiteError([
+      { file, line: Number(line), path: '', message: `could not be compiled: ${text} (column ${Number(column) + 1})` },
+    ]);
+  }
+  return fileError(file, `could not be imported: ${message.split('\n')[0]}`);
+}
+
+/** A `.ts` file without exports, compiled as CommonJS, has an empty `module.exports` as default. */
+function isEmptyCommonJsExports(value: unknown): boolean {
+  return isPlainObject(value) && Object.keys(value).length === 0;
 }
 
 function fileError(file: string, message: string): InvalidSuiteError {

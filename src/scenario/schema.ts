@@ -46,22 +46,47 @@ function durationSchema(options: { allowZero: boolean }) {
         `${describeReceived(issue.input)}; a duration must come to whole milliseconds`,
       abort: true,
     });
+  const bounded = schema.refine((text) => (parseDurationMs(text) ?? 0) <= WORKLOAD_LIMITS.durationMs, {
+    error: (issue: IssueForMessage) => `${describeReceived(issue.input)}; expected at most 1h (60m)`,
+    abort: true,
+  });
   if (options.allowZero) {
-    return schema;
+    return bounded;
   }
-  return schema.refine((text) => (parseDurationMs(text) ?? 0) > 0, {
+  return bounded.refine((text) => (parseDurationMs(text) ?? 0) > 0, {
     error: (issue: IssueForMessage) => `${describeReceived(issue.input)}; expected a duration above zero`,
   });
 }
 
+/**
+ * Upper bounds on workload numbers. They reject values that cannot run on one machine (a
+ * billion concurrent connections exhausts memory long before it exhausts sockets), so such a
+ * suite fails validation instead of crashing mid-run.
+ */
+export const WORKLOAD_LIMITS = {
+  /** Each connection in flight holds a socket and a file descriptor. */
+  handshakeConcurrency: 1_000,
+  /** Keep-alive connections, each with its socket, parser and buffers. */
+  connections: 5_000,
+  pipelining: 256,
+  /** Bodies are built in memory, one per request in flight. */
+  payloadBytes: 16 * 1024 * 1024,
+  count: 100_000_000,
+  warmupHandshakes: 100_000,
+  rateRps: 1_000_000,
+  /** One hour: a longer cell is better split into rounds. */
+  durationMs: 60 * 60 * 1000,
+} as const;
+
 // Zod words a string given for an integer as "expected number", but counts read better as whole numbers.
-const positiveIntSchema = () =>
+const positiveIntSchema = (max: number) =>
   z
     .int({
       error: (issue: IssueForMessage) =>
         issue.code === 'invalid_type' ? `${describeReceived(issue.input)}; expected a whole number` : undefined,
     })
-    .min(1);
+    .min(1)
+    .max(max);
 
 /** Accepts a single value or a non-empty list of values for one matrix axis. */
 function oneOrMany<T extends z.ZodType>(item: T) {
@@ -154,7 +179,7 @@ export const HandshakeWorkloadSchema = z
   .strictObject({
     kind: z.literal('handshake'),
     name: workloadNameSchema().optional(),
-    concurrency: positiveIntSchema()
+    concurrency: positiveIntSchema(WORKLOAD_LIMITS.handshakeConcurrency)
       .meta(fieldMeta('Connections in flight at once.', HANDSHAKE_DEFAULTS.concurrency))
       .optional(),
     duration: durationSchema({ allowZero: false })
@@ -166,7 +191,7 @@ export const HandshakeWorkloadSchema = z
         default: HANDSHAKE_DEFAULTS.duration,
       })
       .optional(),
-    count: positiveIntSchema()
+    count: positiveIntSchema(WORKLOAD_LIMITS.count)
       .nullable()
       .meta({
         description:
@@ -179,9 +204,10 @@ export const HandshakeWorkloadSchema = z
         error: (issue: IssueForMessage) => `${describeReceived(issue.input)}; expected a whole number of handshakes`,
       })
       .min(0)
+      .max(WORKLOAD_LIMITS.warmupHandshakes)
       .meta(fieldMeta('Handshakes run and discarded before measuring.', HANDSHAKE_DEFAULTS.warmup))
       .optional(),
-    payloadBytes: positiveIntSchema()
+    payloadBytes: positiveIntSchema(WORKLOAD_LIMITS.payloadBytes)
       .meta(fieldMeta('Bytes echoed once per connection after the handshake.', HANDSHAKE_DEFAULTS.payloadBytes))
       .optional(),
   })
@@ -191,16 +217,16 @@ export const RequestsWorkloadSchema = z
   .strictObject({
     kind: z.literal('requests'),
     name: workloadNameSchema().optional(),
-    connections: positiveIntSchema()
+    connections: positiveIntSchema(WORKLOAD_LIMITS.connections)
       .meta(fieldMeta('Keep-alive connections.', REQUESTS_DEFAULTS.connections))
       .optional(),
-    pipelining: positiveIntSchema()
+    pipelining: positiveIntSchema(WORKLOAD_LIMITS.pipelining)
       .meta(fieldMeta('Requests in flight per connection.', REQUESTS_DEFAULTS.pipelining))
       .optional(),
     duration: durationSchema({ allowZero: false })
       .meta(fieldMeta('Measurement time, for example "3s".', REQUESTS_DEFAULTS.duration))
       .optional(),
-    count: positiveIntSchema()
+    count: positiveIntSchema(WORKLOAD_LIMITS.count)
       .nullable()
       .meta({
         description:
@@ -208,7 +234,7 @@ export const RequestsWorkloadSchema = z
           'Default: no count bound.',
       })
       .optional(),
-    rate: positiveIntSchema()
+    rate: positiveIntSchema(WORKLOAD_LIMITS.rateRps)
       .nullable()
       .meta({ description: 'Target requests per second over all connections. Default: as fast as possible.' })
       .optional(),
@@ -217,7 +243,7 @@ export const RequestsWorkloadSchema = z
         fieldMeta('Warm-up time before measuring, for example "500ms"; "0s" turns it off.', REQUESTS_DEFAULTS.warmup),
       )
       .optional(),
-    payloadBytes: positiveIntSchema()
+    payloadBytes: positiveIntSchema(WORKLOAD_LIMITS.payloadBytes)
       .meta(fieldMeta('Request and response body size in bytes.', REQUESTS_DEFAULTS.payloadBytes))
       .optional(),
   })

@@ -31,7 +31,7 @@ async function start(message: Extract<ParentMessage, { type: 'start' }>): Promis
     return;
   }
   try {
-    window = new ServerWindow(message.config.tls);
+    window = new ServerWindow();
     listeners = await startEchoListeners(message.config, window);
     send({ type: 'ready', ports: listeners.ports });
   } catch (error) {

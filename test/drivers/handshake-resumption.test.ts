@@ -51,6 +51,11 @@ describe.each([
       expect(run.latencyUs.full.count).toBe(1);
       expect(run.latencyUs.resumed.count).toBe(COUNT - 1);
       expect(stats.handshakes).toEqual({ full: 1, resumed: COUNT - 1 });
+      expect(run.sessionsOffered).toBe(COUNT - 1);
+      // Resumed handshakes are counted without a group or key type, even the one described last.
+      const resumedEntries = run.negotiations.filter((entry) => entry.resumed);
+      expect(resumedEntries.map((entry) => [entry.group, entry.peerKeyType])).toEqual(resumedEntries.map(() => [null, null]));
+      expect(run.sessionsReceived).toBeGreaterThanOrEqual(1);
       // Resumed handshakes restore the client certificate from the session instead of verifying one.
       expect(stats.clientCertsVerified).toBe(1);
     });
@@ -68,6 +73,7 @@ describe.each([
       expect(warmup.resumed).toBe(0);
       expect(measured.count).toBe(10);
       expect(measured.resumed).toBe(10);
+      expect(measured.sessionsOffered).toBe(10);
     });
   });
 });
@@ -85,6 +91,7 @@ describe.each(['tls1.2', 'tls1.3'] as const)('resumption none in %s', (tlsVersio
 
       expect(run.count).toBe(COUNT);
       expect(run.resumed).toBe(0);
+      expect(run.sessionsOffered).toBe(0);
       expect(stats.handshakes).toEqual({ full: COUNT, resumed: 0 });
       expect(stats.clientCertsVerified).toBe(COUNT);
     });

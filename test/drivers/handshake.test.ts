@@ -2,12 +2,14 @@ import { once } from 'node:events';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PEER_CERT_SAMPLE_INTERVAL } from '../../src/checks/tally.ts';
 import { HandshakeDriver } from '../../src/drivers/handshake.ts';
 import type { HandshakeRunResult } from '../../src/drivers/handshake.ts';
 import { MtlsBenchError } from '../../src/errors.ts';
 import type { CertificateSet } from '../../src/pki/types.ts';
 import { startEchoServer } from '../../src/servers/spawn.ts';
 import type { EchoServerHandle } from '../../src/servers/spawn.ts';
+import type { NegotiationCount } from '../../src/servers/types.ts';
 import type { LatencySummary } from '../../src/stats/histogram.ts';
 import { decodeLatencyHistogram } from '../../src/stats/histogram.ts';
 import { certsFor, scenarioOf } from '../servers/scenario-fixture.ts';
@@ -71,6 +73,36 @@ describe('HandshakeDriver against an mTLS echo server', () => {
 
   it('reports what the client negotiated', () => {
     expect(run.negotiated).toEqual({ protocol: 'TLSv1.3', cipherSuite: 'TLS_AES_256_GCM_SHA384', group: 'x25519', peerKeyType: 'ecdsa-p256' });
+  });
+
+  it('counts every handshake by what it negotiated', () => {
+    const total = run.negotiations.reduce((sum, entry) => sum + entry.count, 0);
+    const sampled = run.negotiations.filter((entry) => entry.peerKeyType !== null);
+
+    expect(total).toBe(COUNT);
+    expect(new Set(run.negotiations.map((entry) => `${entry.protocol} ${entry.cipherSuite} ${entry.group} ${entry.resumed}`))).toEqual(
+      new Set(['TLSv1.3 TLS_AES_256_GCM_SHA384 x25519 false']),
+    );
+    // The first handshake, the sampled ones and each lane's last one read the certificate.
+    expect(sampled.map((entry) => entry.peerKeyType)).toEqual(['ecdsa-p256']);
+    expect(sampled[0]?.count).toBeGreaterThanOrEqual(1);
+    expect(sampled[0]?.count).toBeLessThanOrEqual(4);
+    expect(run.sessionsOffered).toBe(0);
+    expect(run.sessionsReceived).toBe(0);
+  });
+
+  it('samples the peer certificate every 64 full handshakes', async () => {
+    const driver = new HandshakeDriver({ port: server.ports.tls, tls, certs, concurrency: 1, payloadBytes: 1 });
+
+    await server.beginWindow();
+    const sampled = await driver.run({ maxCount: 2 * PEER_CERT_SAMPLE_INTERVAL + 2, durationMs: null });
+    const stats = await server.endWindow();
+
+    const readCount = (counts: NegotiationCount[]): number =>
+      counts.filter((entry) => entry.peerKeyType !== null).reduce((sum, entry) => sum + entry.count, 0);
+    // The client reads handshakes 0, 64 and 128, and also 129 to describe the run's last one.
+    expect(readCount(sampled.negotiations)).toBe(4);
+    expect(readCount(stats.negotiations)).toBe(3);
   });
 
   it('stops at the time bound', async () => {

@@ -122,6 +122,11 @@ describe('runRequests', () => {
       expect(cell.result.negotiated?.peerKeyType).toBe('ecdsa-p256');
     });
 
+    it('counts each verified connection once by what it negotiated', () => {
+      expect(cell.result.negotiations.reduce((sum, entry) => sum + entry.count, 0)).toBe(CONNECTIONS);
+      expect(cell.result.negotiations.every((entry) => entry.protocol === 'TLSv1.3' && !entry.resumed && entry.group === 'x25519')).toBe(true);
+    });
+
     it('keeps one handshake per connection', () => {
       expect(cell.window.handshakes.full + cell.window.handshakes.resumed).toBe(CONNECTIONS);
       expect(cell.window.clientCertsVerified).toBe(0);
@@ -226,6 +231,7 @@ describe('runRequests', () => {
     expect(result.connectionsVerified).toBe(0);
     expect(result.connectionsUnverified).toBeGreaterThanOrEqual(2);
     expect(result.negotiated).toBeNull();
+    expect(result.negotiations).toEqual([]);
     // The server leaf's issuer is not among the trusted roots.
     expect(result.errors).toEqual({ UNABLE_TO_VERIFY_LEAF_SIGNATURE: result.connectionsUnverified });
     expect(result.errors[UNVERIFIED_SERVER]).toBeUndefined();

@@ -214,7 +214,7 @@ describe.each(KEY_TYPES)('generateCertificateSet with server key type %s', (serv
 
   it('exports PKCS#8 keys matching their certificates', () => {
     const set = getSet(serverKeyType, 1);
-    const pairs = [...set.intermediates, set.server, set.client];
+    const pairs = [{ certPem: set.caPem, keyPem: set.rootKeyPem ?? '' }, ...set.intermediates, set.server, set.client];
 
     for (const pair of pairs) {
       expect(pair.keyPem.startsWith('-----BEGIN PRIVATE KEY-----\n')).toBe(true);

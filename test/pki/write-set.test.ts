@@ -34,6 +34,7 @@ describe('certificateSetFiles', () => {
   it('names one file per intermediate', () => {
     expect(certificateSetFiles(depthTwo).map((file) => file.name)).toEqual([
       'ca.pem',
+      'ca-key.pem',
       'intermediate-1.pem',
       'intermediate-2.pem',
       ...SERVER_FILES,
@@ -46,7 +47,15 @@ describe('certificateSetFiles', () => {
       .filter((file) => file.secret)
       .map((file) => file.name);
 
-    expect(secretNames).toEqual(['server-key.pem', 'client-key.pem']);
+    expect(secretNames).toEqual(['ca-key.pem', 'server-key.pem', 'client-key.pem']);
+  });
+
+  it('leaves out ca-key.pem for a set without the root key', () => {
+    const { rootKeyPem: _rootKeyPem, ...withoutRootKey } = depthOne;
+
+    const names = certificateSetFiles(withoutRootKey).map((file) => file.name);
+
+    expect(names).toEqual(['ca.pem', 'intermediate-1.pem', ...SERVER_FILES, ...CLIENT_FILES]);
   });
 });
 
@@ -56,7 +65,7 @@ describe('writeCertificateSetFiles', () => {
 
     const paths = await writeCertificateSetFiles(depthOne, outDir);
 
-    const names = ['ca.pem', 'intermediate-1.pem', ...SERVER_FILES, ...CLIENT_FILES];
+    const names = ['ca.pem', 'ca-key.pem', 'intermediate-1.pem', ...SERVER_FILES, ...CLIENT_FILES];
     expect(paths).toEqual(names.map((name) => join(outDir, name)));
     expect((await readdir(outDir)).sort()).toEqual([...names].sort());
     expect(modeOf(await stat(outDir))).toBe(0o700);
@@ -67,7 +76,7 @@ describe('writeCertificateSetFiles', () => {
 
     await writeCertificateSetFiles(depthOne, outDir);
 
-    for (const name of ['server-key.pem', 'client-key.pem']) {
+    for (const name of ['ca-key.pem', 'server-key.pem', 'client-key.pem']) {
       expect(modeOf(await stat(join(outDir, name)))).toBe(0o600);
     }
     for (const name of ['ca.pem', 'intermediate-1.pem', 'server.pem', 'server-chain.pem', 'client.pem', 'client-chain.pem']) {
@@ -82,6 +91,7 @@ describe('writeCertificateSetFiles', () => {
 
     const read = (name: string) => readFile(join(outDir, name), 'utf8');
     expect(await read('ca.pem')).toBe(depthTwo.caPem);
+    expect(await read('ca-key.pem')).toBe(depthTwo.rootKeyPem);
     expect(await read('intermediate-1.pem')).toBe(depthTwo.intermediates[0]?.certPem);
     expect(await read('intermediate-2.pem')).toBe(depthTwo.intermediates[1]?.certPem);
     expect(await read('server.pem')).toBe(depthTwo.server.certPem);

@@ -34,6 +34,7 @@ function handshakeCell(auth: Auth, fullUs: number[], cpu: { server: number; clie
     baselineId: auth === 'mtls' ? id.replace(/mtls$/, 'tls') : null,
     scenario: scenario(auth),
     state: 'measured',
+    probes: [],
     durationMs: 1000,
     negotiated: { protocol: 'TLSv1.3', cipherSuite: 'TLS_AES_256_GCM_SHA384', group: 'x25519', peerKeyType: 'ecdsa-p256' },
     handshake: {
@@ -49,6 +50,7 @@ function handshakeCell(auth: Auth, fullUs: number[], cpu: { server: number; clie
     server: { handshakesFull: fullUs.length, handshakesResumed: 0, clientCertsVerified: auth === 'mtls' ? fullUs.length : 0, errorsByCode: {} },
     cpu: { serverUsPerOp: cpu.server, clientUsPerOp: cpu.client },
     cryptoFloorUs: { serverUs: 60, clientUs: 90 },
+    checks: [{ name: 'protocol', phase: 'measured', expected: 'TLSv1.3', actual: `negotiated TLSv1.3 on ${fullUs.length} of ${fullUs.length} handshakes`, passed: true }],
   };
 }
 
@@ -106,8 +108,10 @@ describe('overhead', () => {
       baselineId: null,
       scenario: scenario('tls'),
       state: 'failed',
+      probes: [],
       durationMs: 0,
       error: { code: 'SERVER_FAILED', message: 'server exited' },
+      checks: [],
     };
     const mtls = handshakeCell('mtls', [500], { server: 300, client: 450 });
     expect(overheadsOf(resultsOf([baseline, mtls])).size).toBe(0);
@@ -141,10 +145,41 @@ describe('renderTables', () => {
       baselineId: null,
       scenario: scenario('tls'),
       state: 'failed',
+      probes: [],
       durationMs: 0,
       error: { code: 'SERVER_FAILED', message: 'echo server exited with code 1' },
+      checks: [],
     };
     const text = renderTables(resultsOf([failed]), { color: false });
     expect(text).toContain('FAILED SERVER_FAILED: echo server exited with code 1');
+    expect(text).toContain('FAILED [1]');
+    // A spanning cell made cli-table3 draw stray joints between rows.
+    expect(text).not.toContain('┴┴');
+  });
+
+  it('lists the failed checks of a cell, one per line', () => {
+    const failed: CellResult = {
+      id: 'handshake/ecdsa-p256/tls1.3/default/x25519/none/d0/mtls',
+      baselineId: 'handshake/ecdsa-p256/tls1.3/default/x25519/none/d0/tls',
+      scenario: scenario('mtls'),
+      state: 'failed',
+      probes: [],
+      durationMs: 0,
+      error: { code: 'CHECK_FAILED', message: 'checks failed in the warm-up: …' },
+      checks: [
+        { name: 'protocol', phase: 'warm-up', expected: 'TLSv1.3', actual: 'negotiated TLSv1.3 on 20 of 20 handshakes', passed: true },
+        { name: 'group', phase: 'warm-up', expected: 'x25519', actual: 'negotiated p-256 on 20 of 20 full handshakes', passed: false },
+        { name: 'client certificate', phase: 'warm-up', expected: 'verified', actual: 'not verified on 20 of 20 full handshakes', passed: false },
+      ],
+    };
+    const baseline = handshakeCell('tls', [400, 410], { server: 200, client: 300 });
+
+    const lines = renderTables(resultsOf([baseline, failed]), { color: false }).split('\n');
+
+    const groupLine = lines.findIndex((line) => line.includes('FAILED in the warm-up: group: expected x25519, negotiated p-256 on 20 of 20 full handshakes'));
+    expect(groupLine).toBeGreaterThan(0);
+    expect(lines[groupLine + 1]).toContain('FAILED in the warm-up: client certificate: expected verified, not verified on 20 of 20 full handshakes');
+    expect(lines.join('\n')).not.toContain('protocol: expected');
+    expect(lines.join('\n')).not.toContain('CHECK_FAILED');
   });
 });

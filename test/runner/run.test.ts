@@ -78,6 +78,45 @@ describe('runSuite', () => {
     expect(requests.throughputRps).toBeGreaterThan(0);
   });
 
+  it('checks the warm-up and measured connections of every cell', () => {
+    const handshake = measured(results, 'handshake/ecdsa-p256/tls1.3/default/x25519/tickets/d0/mtls');
+    const requests = measured(results, 'requests/ecdsa-p256/tls1.3/default/x25519/tickets/d0/mtls');
+
+    expect(results.cells.every((cell) => cell.checks.length > 0 && cell.checks.every((check) => check.passed))).toBe(true);
+    // Every measured handshake resumed, so the measured run shows no full handshake to check.
+    expect(handshake.checks.map((check) => `${check.phase} ${check.name}`)).toEqual([
+      'warm-up protocol',
+      'warm-up group',
+      'warm-up server key type',
+      'warm-up client certificate',
+      'warm-up client key type',
+      'warm-up resumption',
+      'measured protocol',
+      'measured resumption',
+    ]);
+    expect(handshake.checks.at(-1)?.actual).toBe('measured 100% resumed (30 of 30 handshakes that offered a session)');
+    // autocannon offers no session, so requests cells are not held to the resumed share.
+    expect(requests.checks.filter((check) => check.name === 'resumption')).toEqual([]);
+  });
+
+  it('probes each mtls cell before measuring', () => {
+    for (const cell of results.cells) {
+      if (cell.scenario.auth === 'tls') {
+        expect(cell.probes).toEqual([]);
+        continue;
+      }
+      expect(cell.probes.map((probe) => probe.name)).toEqual([
+        'no-certificate',
+        'other-ca',
+        'expired',
+        'server-auth-only',
+        'unsent-intermediate',
+        'right-certificate',
+      ]);
+      expect(cell.probes.every((probe) => probe.passed)).toBe(true);
+    }
+  });
+
   it('records the environment and the crypto floor', () => {
     expect(results.environment.node).toBe(process.versions.node);
     expect(results.environment.openssl).toBe(process.versions.openssl);

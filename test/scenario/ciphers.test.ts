@@ -98,7 +98,7 @@ describe('lookUpCipherSuite', () => {
 
     expect(lookup).toEqual({
       ok: false,
-      message: 'got "ECDHE-ECDSA-AES128-GCM-SHA256"; not a cipher suite this OpenSSL knows (see `openssl ciphers -v`)',
+      message: `got "ECDHE-ECDSA-AES128-GCM-SHA256"; not a cipher suite Node's OpenSSL offers (\`node -p "tls.getCiphers()"\` lists them)`,
     });
   });
 

@@ -206,7 +206,7 @@ describe('cipher suites', () => {
     const { file, messages } = await messagesFor(['name: x', 'matrix:', '  cipherSuite: FOO']);
 
     expect(messages).toEqual([
-      `${file}:3: matrix.cipherSuite: got "FOO"; not a cipher suite this OpenSSL knows (see \`openssl ciphers -v\`)`,
+      `${file}:3: matrix.cipherSuite: got "FOO"; not a cipher suite Node's OpenSSL offers (\`node -p "tls.getCiphers()"\` lists them)`,
     ]);
   });
 

@@ -3,6 +3,7 @@ import { MtlsBenchError } from '../../errors.ts';
 import { CHAIN_DEPTHS, KEY_TYPES } from '../../scenario/types.ts';
 import type { ChainDepth, KeyType } from '../../scenario/types.ts';
 import { parseCommandArgs } from '../args.ts';
+import { checkOutputPath } from '../paths.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import type { ExitCode } from '../exit-codes.ts';
 
@@ -54,6 +55,7 @@ export async function certsCommand(args: string[]): Promise<ExitCode> {
   const clientKeyType =
     values['client-key-type'] === undefined ? serverKeyType : parseKeyType('--client-key-type', values['client-key-type']);
   const chainDepth = values['chain-depth'] === undefined ? 0 : parseChainDepth(values['chain-depth']);
+  await checkOutputPath(values.out, '--out', 'directory');
 
   const set = await generateCertificateSet({ serverKeyType, clientKeyType, chainDepth });
   const written = await writeCertificateSetFiles(set, values.out);

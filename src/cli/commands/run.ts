@@ -1,16 +1,29 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { loadSuite } from '../../scenario/load.ts';
 import { MtlsBenchError } from '../../errors.ts';
 import { runSuite, selectCells } from '../../runner/run.ts';
 import { renderTables } from '../../report/table.ts';
-import { defaultResultsPath, serializeResults, writeResultsFile } from '../../results/write.ts';
+import { defaultResultsPath, saveResults, serializeResults } from '../../results/write.ts';
+import { checkOutputPath } from '../paths.ts';
 import type { RunResults } from '../../results/types.ts';
 import type { ResolvedSuite } from '../../scenario/types.ts';
 import { colorEnabled, parseCommandArgs } from '../args.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import { createProgressRenderer } from '../progress.ts';
+import { removeKeysOnSignal } from '../signals.ts';
 
 export const DEFAULT_SUITE = 'scenarios/default.yaml';
+
+/**
+ * Returns the default suite: `scenarios/default.yaml` in the working directory when there is
+ * one, otherwise the one shipped with mtls-bench, so the command works from any directory.
+ */
+export function defaultSuiteFile(): string {
+  if (existsSync(DEFAULT_SUITE)) return DEFAULT_SUITE;
+  return fileURLToPath(new URL(`../../../${DEFAULT_SUITE}`, import.meta.url));
+}
 
 export const RUN_HELP = `Usage: mtls-bench run [options] [SUITE...]
 
@@ -44,7 +57,7 @@ function hasFailedCell(results: RunResults): boolean {
 /** `mtls-bench run`: loads and checks every suite first, then runs them one after another. */
 export async function runCommand(args: string[]): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('run', args, OPTIONS);
-  const files = positionals.length === 0 ? [DEFAULT_SUITE] : positionals;
+  const files = positionals.length === 0 ? [defaultSuiteFile()] : positionals;
   if (values.out !== undefined && files.length > 1) {
     throw new MtlsBenchError('INVALID_ARGUMENT', `run: --out names one file but ${files.length} suites were given; run them one at a time`);
   }
@@ -54,30 +67,41 @@ export async function runCommand(args: string[]): Promise<ExitCode> {
   for (const file of files) suites.push(await loadSuite(file));
   const runOptions = { filter: values.filter ?? null, quick: values.quick === true, skipCryptoFloor: values['no-crypto-floor'] === true };
   for (const suite of suites) selectCells(suite, runOptions);
+  if (values.out !== undefined) await checkOutputPath(values.out, '--out', 'file');
 
   const tableStream = values.json === true ? process.stderr : process.stdout;
   const showProgress = values.quiet !== true && process.stderr.isTTY === true;
   const allResults: RunResults[] = [];
-  for (const suite of suites) {
-    const progress = createProgressRenderer(process.stderr);
-    let results: RunResults;
-    try {
-      results = await runSuite(suite, { ...runOptions, onEvent: showProgress ? progress.onEvent : undefined });
-    } finally {
-      progress.done();
+  let writeFailed = false;
+  const restoreSignals = removeKeysOnSignal();
+  try {
+    for (const suite of suites) {
+      const progress = createProgressRenderer(process.stderr);
+      let results: RunResults;
+      try {
+        results = await runSuite(suite, { ...runOptions, onEvent: showProgress ? progress.onEvent : undefined });
+      } finally {
+        progress.done();
+      }
+      allResults.push(results);
+      // Saved before anything is printed, so a closed stdout cannot cost the measurements.
+      const saved = await saveResults(results, values.out ?? defaultResultsPath(results));
+      tableStream.write(`\nsuite "${suite.name}"${results.quick ? ' (--quick: smoke-test bounds)' : ''}\n`);
+      tableStream.write(`${renderTables(results, { color: colorEnabled(tableStream) })}\n`);
+      if (saved.error !== null) {
+        writeFailed = true;
+        process.stderr.write(`mtls-bench: could not write results: ${saved.error.message}; saved them to ${saved.file} instead\n`);
+      } else {
+        process.stderr.write(`results written to ${saved.file}\n`);
+      }
     }
-    const file = values.out ?? defaultResultsPath(results);
-    await writeResultsFile(results, file);
-    allResults.push(results);
-
-    tableStream.write(`\nsuite "${suite.name}"${results.quick ? ' (--quick: smoke-test bounds)' : ''}\n`);
-    tableStream.write(`${renderTables(results, { color: colorEnabled(tableStream) })}\n`);
-    process.stderr.write(`results written to ${file}\n`);
+  } finally {
+    restoreSignals();
   }
 
   if (values.json === true) {
     const documents = allResults.map((results) => serializeResults(results).trimEnd());
     process.stdout.write(`${documents.length === 1 ? documents[0] : `[\n${documents.join(',\n')}\n]`}\n`);
   }
-  return allResults.some(hasFailedCell) ? EXIT_CODES.runFailed : EXIT_CODES.success;
+  return writeFailed || allResults.some(hasFailedCell) ? EXIT_CODES.runFailed : EXIT_CODES.success;
 }
