@@ -133,7 +133,8 @@ function serverChecks(input: CheckInput): ValueCheck[] {
 /**
  * Compares what one phase's connections negotiated with what the cell requested: protocol,
  * cipher suite (when the scenario names one), group, server key type, and for `mtls` the
- * client certificate and its key type. Key types come from sampled handshakes only.
+ * client certificate and its key type. The last two need server counts, which a target has
+ * not. Key types come from sampled handshakes only.
  */
 export function checkNegotiation(input: CheckInput): CellCheck[] {
   const checks: CellCheck[] = [];
@@ -141,8 +142,10 @@ export function checkNegotiation(input: CheckInput): CellCheck[] {
     const result = runValueCheck(check, input.phase, input.client.negotiations);
     if (result !== null) checks.push(result);
   }
+  const server = input.server;
+  if (server === null) return checks;
   for (const check of serverChecks(input)) {
-    const result = runValueCheck(check, input.phase, input.server);
+    const result = runValueCheck(check, input.phase, server);
     if (result !== null) checks.push(result);
   }
   return checks;

@@ -27,12 +27,13 @@ function formatPercent(share: number): string {
 }
 
 /**
- * `resumption: none`: no handshake may resume, on either side. Requests cells get this check
- * too, although autocannon never offers a session.
+ * `resumption: none`: no handshake may resume, on either side (the client side alone for a
+ * target). Requests cells get this check too, although autocannon never offers a session.
  */
 function checkNoResumption(input: CheckInput): CellCheck[] {
   const client = resumedOf(input.client.negotiations);
-  const server = resumedOf(input.server);
+  // A target's side is not counted, so it is taken to agree with the client.
+  const server = input.server === null ? client : resumedOf(input.server);
   if (client.total === 0 && server.total === 0) return [];
   const serverNote = server.resumed === client.resumed ? '' : `; the server counted ${server.resumed} of ${server.total} resumed`;
   return [

@@ -18,8 +18,11 @@ export interface CheckInput {
   tls: TlsScenario;
   phase: CheckPhase;
   client: ClientObservations;
-  /** Handshakes the echo server completed in the same phase. */
-  server: NegotiationCount[];
+  /**
+   * Handshakes the echo server completed in the same phase, or null for a target, whose side
+   * mtls-bench cannot see. Then only the client-side checks run.
+   */
+  server: NegotiationCount[] | null;
   /** Share of session offers that must resume in `tickets` and `session-ids` cells, 0 to 1. Default 0.95. */
   resumedShareFloor?: number;
 }

@@ -1,6 +1,9 @@
 /**
- * Client side of the handshake workload: every operation opens a new TCP connection to the
- * echo server, completes a TLS handshake, sends one payload, waits for its echo and closes.
+ * Client side of the handshake workload: every operation opens a new TCP connection, completes
+ * a TLS handshake, sends one payload, waits for its echo and closes. Against an HTTPS server
+ * (`protocol: 'https'`) the payload is a `GET /` request and the wait is for the status line.
+ * Either way the server has finished its side of the handshake, and TLS 1.3 tickets have
+ * arrived, before the connection closes.
  *
  * The hot path is written for rate, because the driver's own overhead lowers the measured
  * handshake rate. Listeners are module-level functions that find their lane through a symbol
@@ -14,7 +17,9 @@ import { NegotiationTally } from '../checks/tally.ts';
 import { MtlsBenchError } from '../errors.ts';
 import type { CertificateSet } from '../pki/types.ts';
 import type { TlsScenario } from '../scenario/types.ts';
-import { clientTlsOptions, LOOPBACK_HOST } from '../servers/tls-options.ts';
+import { formatHostPort } from '../targets/address.ts';
+import { clientTlsOptions, LOOPBACK_HOST, servernameOptionsOf } from '../servers/tls-options.ts';
+import type { ClientTlsMaterial } from '../servers/tls-options.ts';
 import type { Negotiated, NegotiationCount } from '../servers/types.ts';
 import { createLatencyHistogram, elapsedUs, recordLatencyUs, summarizeLatency } from '../stats/histogram.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
@@ -39,18 +44,42 @@ const SESSION_WAIT_MS = 1_000;
  */
 const CLOSE_WAIT_MS = 2_000;
 
-/** Error code of a connection that closed before the echo came back, without an error. */
+/**
+ * Error code of a connection that closed, without an error, before the echo came back (or,
+ * with `protocol: 'https'`, before the status line).
+ */
 export const CLOSED_BEFORE_ECHO = 'ERR_CLOSED_BEFORE_ECHO';
 
+/** Error code of an HTTPS response that does not start with an `HTTP/` status line. */
+export const INVALID_HTTP_RESPONSE = 'ERR_INVALID_HTTP_RESPONSE';
+
+/** Bytes read before giving up on finding the end of an HTTP status line. */
+const MAX_STATUS_LINE_BYTES = 8 * 1024;
+
+const HTTP_VERSION_PREFIX = Buffer.from('HTTP/');
+
+/** What the client sends after the handshake: an echo payload (`tls`) or a `GET /` request (`https`). */
+export type HandshakeProtocol = 'tls' | 'https';
+
 export interface HandshakeDriverOptions {
-  /** Port of the echo server's raw TLS listener on 127.0.0.1. */
+  /** Host to connect to. Default 127.0.0.1, where the echo servers listen. */
+  host?: string;
+  /** SNI name and the name the server certificate is checked against. Default: `host`. */
+  servername?: string;
+  /** Port of the server's TLS listener: the echo server's raw one, or a target's. */
   port: number;
   tls: TlsScenario;
-  certs: CertificateSet;
+  /** CA, client certificate and key: an echo server's generated set, or a target's files. */
+  certs: CertificateSet | ClientTlsMaterial;
   /** Connections in flight at once. */
   concurrency: number;
-  /** Bytes sent and echoed once per connection, at least 1. */
+  /** Bytes sent and echoed once per connection, at least 1. Not used with `protocol: 'https'`. */
   payloadBytes: number;
+  /**
+   * `tls` (default) sends `payloadBytes` and waits for the echo. `https` sends
+   * `GET / HTTP/1.1` with `Connection: close` and waits for the status line, whatever the status.
+   */
+  protocol?: HandshakeProtocol;
   /** Limit on one operation, from `tls.connect` to the echo, in milliseconds. Default 10000. */
   handshakeTimeoutMs?: number;
 }
@@ -102,6 +131,8 @@ class ConnectionPlan {
   /** Passed to every `tls.connect`. Its `session` is updated in place before each call. */
   readonly connectOptions: ConnectionOptions;
   readonly payload: Buffer;
+  /** Whether the payload is an HTTP request, answered by a status line instead of an echo. */
+  readonly http: boolean;
   readonly handshakeTimeoutMs: number;
   /** Whether to keep sessions and offer them on the next connection. */
   readonly resumes: boolean;
@@ -113,14 +144,20 @@ class ConnectionPlan {
   constructor(options: HandshakeDriverOptions, secureContext: SecureContext) {
     // NOTE: with an `https.Agent` the agent's own session cache would resume sessions
     // silently, even for `none`. Raw `tls.connect` offers a session only when given one.
+    const host = options.host ?? LOOPBACK_HOST;
+    const endpoint = options.servername === undefined ? { host } : { host, servername: options.servername };
     this.connectOptions = {
-      host: LOOPBACK_HOST,
+      host,
       port: options.port,
+      ...servernameOptionsOf(endpoint),
       secureContext,
       rejectUnauthorized: true,
       session: undefined,
     };
-    this.payload = Buffer.alloc(options.payloadBytes, 0x61);
+    this.http = options.protocol === 'https';
+    this.payload = this.http
+      ? Buffer.from(`GET / HTTP/1.1\r\nHost: ${formatHostPort(options.servername ?? host, options.port)}\r\nConnection: close\r\n\r\n`, 'latin1')
+      : Buffer.alloc(options.payloadBytes, 0x61);
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.resumes = options.tls.resumption !== 'none';
     this.ticketsFollowHandshake = this.resumes && options.tls.tlsVersion === 'tls1.3';
@@ -236,6 +273,10 @@ class Lane {
   reused = false;
   offeredSession = false;
   receivedBytes = 0;
+  /** Start of an HTTPS response, kept until its status line is complete. */
+  responseHead: Buffer | null = null;
+  /** Set once the echo or status line came back, so that later data is ignored. */
+  answered = false;
   sessionSeen = false;
   waitingForSession = false;
   // Both timers live as long as the lane and are re-armed with refresh(). A timer that fires
@@ -264,6 +305,8 @@ class Lane {
     run.started++;
     this.connectedNs = 0n;
     this.receivedBytes = 0;
+    this.responseHead = null;
+    this.answered = false;
     this.sessionSeen = false;
     this.waitingForSession = false;
     plan.connectOptions.session = plan.resumes ? plan.session : undefined;
@@ -275,7 +318,8 @@ class Lane {
       socket = tls.connect(plan.connectOptions) as LaneSocket;
     } catch (error) {
       // A synchronous throw would repeat on every attempt, so it ends the run.
-      run.fail(new MtlsBenchError('RUN_FAILED', `tls.connect to ${LOOPBACK_HOST}:${plan.connectOptions.port} failed: ${(error as Error).message}`, { cause: error }));
+      const address = formatHostPort(plan.connectOptions.host ?? LOOPBACK_HOST, plan.connectOptions.port ?? 0);
+      run.fail(new MtlsBenchError('RUN_FAILED', `tls.connect to ${address} failed: ${(error as Error).message}`, { cause: error }));
       this.#finish();
       return;
     }
@@ -295,9 +339,25 @@ class Lane {
     this.#operationTimer.refresh();
   }
 
-  /** Called once the whole payload came back. */
+  /**
+   * Called once the whole payload came back, or the status line. Counts what the connection
+   * negotiated now, while the socket is surely open: a server that closes after its response
+   * would leave a connection that waits for a ticket with nothing to read.
+   */
   echoed(): void {
-    if (this.run.plan.ticketsFollowHandshake && !this.reused && !this.sessionSeen) {
+    const socket = this.socket;
+    if (this.answered || socket === null) return;
+    this.answered = true;
+    const run = this.run;
+    // Describing a connection reads the peer certificate, which costs a tenth of a handshake,
+    // so only the first connection and each lane's last one are described.
+    const describe = run.settled || run.shouldStop() || run.negotiated === null;
+    const negotiated = recordClientNegotiation(socket, run.negotiations, describe);
+    if (negotiated !== null) {
+      run.negotiated = negotiated;
+    }
+
+    if (run.plan.ticketsFollowHandshake && !this.reused && !this.sessionSeen) {
       this.waitingForSession = true;
       if (this.#sessionTimer === null) {
         this.#sessionTimer = setTimeout(() => this.#onSessionWaitOver(), SESSION_WAIT_MS);
@@ -328,12 +388,6 @@ class Lane {
     }
 
     const stopping = run.settled || run.shouldStop();
-    // Describing a connection reads the peer certificate, which costs a tenth of a handshake,
-    // so only the first connection and each lane's last one are described.
-    const negotiated = recordClientNegotiation(socket, run.negotiations, stopping || run.negotiated === null);
-    if (negotiated !== null) {
-      run.negotiated = negotiated;
-    }
     // end() sends close_notify and FIN. The next connection does not wait for the close.
     socket.end();
     if (stopping) {
@@ -393,11 +447,34 @@ function onSecureConnect(this: LaneSocket): void {
 
 function onData(this: LaneSocket, chunk: Buffer): void {
   const lane = this[LANE];
-  if (lane.socket !== this) return;
+  if (lane.socket !== this || lane.answered) return;
+  if (lane.run.plan.http) {
+    onResponseData(lane, chunk);
+    return;
+  }
   lane.receivedBytes += chunk.length;
   if (lane.receivedBytes >= lane.run.plan.payload.length) {
     lane.echoed();
   }
+}
+
+/** Completes an HTTPS operation at the end of the status line, whatever the status. */
+function onResponseData(lane: Lane, chunk: Buffer): void {
+  const head = lane.responseHead === null ? chunk : Buffer.concat([lane.responseHead, chunk]);
+  const lineEnd = head.indexOf(0x0a);
+  if (lineEnd === -1) {
+    if (head.length >= MAX_STATUS_LINE_BYTES) {
+      lane.failed(INVALID_HTTP_RESPONSE);
+      return;
+    }
+    lane.responseHead = head;
+    return;
+  }
+  if (head.length < HTTP_VERSION_PREFIX.length || !head.subarray(0, HTTP_VERSION_PREFIX.length).equals(HTTP_VERSION_PREFIX)) {
+    lane.failed(INVALID_HTTP_RESPONSE);
+    return;
+  }
+  lane.echoed();
 }
 
 function onSession(this: LaneSocket, session: Buffer): void {
@@ -423,7 +500,13 @@ function onError(this: LaneSocket, error: CodedError): void {
 function onClose(this: LaneSocket): void {
   const lane = this[LANE];
   if (lane.socket === this) {
-    lane.failed(CLOSED_BEFORE_ECHO);
+    // A server that closes after its response, as `Connection: close` asks, may do so before
+    // a late ticket: the operation still completed.
+    if (lane.waitingForSession) {
+      lane.complete();
+    } else {
+      lane.failed(CLOSED_BEFORE_ECHO);
+    }
   }
   lane.run.socketClosed();
 }
@@ -447,6 +530,9 @@ export class HandshakeDriver {
     checkInteger('port', options.port, 1, 65_535);
     checkInteger('concurrency', options.concurrency, 1);
     checkInteger('payloadBytes', options.payloadBytes, 1);
+    if (options.protocol !== undefined && options.protocol !== 'tls' && options.protocol !== 'https') {
+      throw new MtlsBenchError('INVALID_ARGUMENT', `HandshakeDriver: protocol: got ${String(options.protocol)}; expected "tls" or "https"`);
+    }
     if (options.handshakeTimeoutMs !== undefined) {
       checkInteger('handshakeTimeoutMs', options.handshakeTimeoutMs, 1);
     }

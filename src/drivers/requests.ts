@@ -26,7 +26,9 @@ import { NegotiationTally } from '../checks/tally.ts';
 import { MtlsBenchError } from '../errors.ts';
 import type { CertificateSet } from '../pki/types.ts';
 import type { TlsScenario } from '../scenario/types.ts';
-import { clientTlsOptions } from '../servers/tls-options.ts';
+import { formatHostPort } from '../targets/address.ts';
+import { clientTlsOptions, LOOPBACK_HOST, servernameOptionsOf } from '../servers/tls-options.ts';
+import type { ClientTlsMaterial } from '../servers/tls-options.ts';
 import type { Negotiated, NegotiationCount } from '../servers/types.ts';
 import { createLatencyHistogram, elapsedUs, recordLatencyUs, summarizeLatency } from '../stats/histogram.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
@@ -54,10 +56,18 @@ export const REQUEST_TIMEOUT = 'REQUEST_TIMEOUT';
 
 /** Options of `runRequests`. */
 export interface RequestsRunOptions {
-  /** HTTPS port of the echo server on 127.0.0.1. */
+  /** Host to connect to. Default 127.0.0.1, where the echo servers listen. */
+  host?: string;
+  /**
+   * SNI name, the name the server certificate is checked against, and the `Host` header.
+   * Default: `host`.
+   */
+  servername?: string;
+  /** HTTPS port of the echo server, or of a target. */
   port: number;
   tls: TlsScenario;
-  certs: CertificateSet;
+  /** CA, client certificate and key: an echo server's generated set, or a target's files. */
+  certs: CertificateSet | ClientTlsMaterial;
   /** Keep-alive connections. autocannon lowers it to `rateRps` when that is smaller. */
   connections: number;
   /** Requests in flight per connection. */
@@ -72,8 +82,13 @@ export interface RequestsRunOptions {
   maxCount: number | null;
   /** Target requests per second over all connections, or null for as fast as possible. */
   rateRps: number | null;
-  /** POST body size in bytes, echoed back by the server; 0 sends GET requests instead. */
+  /** Request body size in bytes, which the echo server sends back; 0 sends no body. */
   payloadBytes: number;
+  /**
+   * Request method. Default: POST, or GET when `payloadBytes` is 0. A target gets GET, which
+   * carries no body whatever `payloadBytes` says, and whose response is what it serves for `/`.
+   */
+  method?: 'GET' | 'POST';
 }
 
 /** Client-side measurements of one requests run. */
@@ -212,8 +227,9 @@ class RequestsTally {
 
   private watchSocket(socket: TLSSocket): void {
     socket.once('secureConnect', () => {
-      // Node 20 runs the chain check and checkServerIdentity (IP SAN 127.0.0.1) even with
-      // rejectUnauthorized false, and sets `authorized` only when both passed.
+      // Node 20 runs the chain check and checkServerIdentity (against the servername, or the
+      // echo server's IP SAN 127.0.0.1) even with rejectUnauthorized false, and sets
+      // `authorized` only when both passed.
       if (socket.authorized) {
         this.verifiedSockets.add(socket);
         if (!this.windowOpen) return;
@@ -250,15 +266,24 @@ class RequestsTally {
 }
 
 /**
- * Runs keep-alive HTTPS requests against `https://127.0.0.1:port/` until `durationMs` passes
+ * Runs keep-alive HTTPS requests against `https://host:port/` until `durationMs` passes
  * or `maxCount` requests were sent. Only 2xx responses on connections whose server certificate
  * verified count. Never prints. Rejects with `RUN_FAILED` if autocannon fails to start or has
  * not stopped 5 s after the time bound.
  */
 export async function runRequests(options: RequestsRunOptions): Promise<RequestsRunResult> {
   validateOptions(options);
-  const tlsOptions = clientTlsOptions(options.tls, options.certs);
+  const host = options.host ?? LOOPBACK_HOST;
+  const endpoint = options.servername === undefined ? { host } : { host, servername: options.servername };
+  const tlsOptions = clientTlsOptions(options.tls, options.certs, endpoint);
+  // autocannon passes its own `servername` to tls.connect over the one in tlsOptions.
+  const { servername } = servernameOptionsOf(endpoint);
   const { port, connections, pipelining, durationMs, maxCount, rateRps, payloadBytes } = options;
+  const method = options.method ?? (payloadBytes > 0 ? 'POST' : 'GET');
+  const headers: Record<string, string> = {};
+  const bodyBytes = method === 'POST' ? payloadBytes : 0;
+  if (bodyBytes > 0) headers['content-type'] = 'application/octet-stream';
+  if (options.servername !== undefined) headers.host = formatHostPort(options.servername, port);
 
   return new Promise<RequestsRunResult>((resolve, reject) => {
     let instance: autocannon.Instance | null = null;
@@ -266,8 +291,8 @@ export async function runRequests(options: RequestsRunOptions): Promise<Requests
     let windowEndNs: bigint | null = null;
     let clientCpuUs = { user: 0, system: 0 };
 
-    debug('requests: port %d, %d connections, pipelining %d, %d ms, maxCount %s, rateRps %s, %d-byte body',
-      port, connections, pipelining, durationMs, maxCount, rateRps, payloadBytes);
+    debug('requests: %s %s, %d connections, pipelining %d, %d ms, maxCount %s, rateRps %s, %d-byte body',
+      method, formatHostPort(host, port), connections, pipelining, durationMs, maxCount, rateRps, payloadBytes);
     const cpuStart = process.cpuUsage();
     const startNs = process.hrtime.bigint();
 
@@ -340,11 +365,11 @@ export async function runRequests(options: RequestsRunOptions): Promise<Requests
       // autocannon builds its clients, and so opens every connection, inside this call.
       instance = autocannon(
         {
-          url: `https://127.0.0.1:${port}/`,
-          method: payloadBytes > 0 ? 'POST' : 'GET',
-          ...(payloadBytes > 0
-            ? { body: 'x'.repeat(payloadBytes), headers: { 'content-type': 'application/octet-stream' } }
-            : {}),
+          url: `https://${formatHostPort(host, port)}/`,
+          method,
+          ...(bodyBytes > 0 ? { body: 'x'.repeat(bodyBytes) } : {}),
+          ...(Object.keys(headers).length > 0 ? { headers } : {}),
+          ...(servername === undefined ? {} : { servername }),
           connections,
           pipelining,
           // The driver's own timer closes the window. autocannon's duration (default 10 s) only

@@ -1,6 +1,8 @@
 import { createPkiFactory } from '../pki/factory.ts';
-import type { Cell, TlsScenario } from '../scenario/types.ts';
+import type { Cell, ResolvedTarget, TlsScenario } from '../scenario/types.ts';
 import { startEchoServer } from '../servers/spawn.ts';
+import { loadTargetMaterial } from '../targets/files.ts';
+import { generateTargetProbeCertificates, probeTarget } from '../targets/probe.ts';
 import { createProbeCertificateCache, probeEchoServer } from './echo-server.ts';
 import type { ConfigurationProbes } from './types.ts';
 
@@ -9,7 +11,10 @@ const PAYLOAD_BYTES = 64;
 
 /** One mTLS server configuration to probe. */
 export interface ProbeConfiguration {
-  /** Cell id without its workload, for example `ecdsa-p256/tls1.3/default/x25519/none/d0/mtls`. */
+  /**
+   * Cell id without its workload, for example `ecdsa-p256/tls1.3/default/x25519/none/d0/mtls`,
+   * or `127.0.0.1:18443/ecdsa-p256/tls1.3/default/x25519/none/mtls` for a target.
+   */
   configuration: string;
   tls: TlsScenario;
 }
@@ -52,6 +57,25 @@ export async function probeConfigurations(configurations: readonly ProbeConfigur
     } finally {
       await server.stop();
     }
+  }
+  return results;
+}
+
+/**
+ * Probes the target's mTLS port once per configuration, one after another, with the TLS
+ * settings of each. Reads and checks the target's files first, throwing InvalidSuiteError
+ * (named after `suiteFile`) when one no longer passes. Generates the probe certificates once.
+ */
+export async function probeTargetConfigurations(
+  target: ResolvedTarget,
+  suiteFile: string,
+  configurations: readonly ProbeConfiguration[],
+): Promise<ConfigurationProbes[]> {
+  const material = loadTargetMaterial(target, suiteFile);
+  const probeCertificates = await generateTargetProbeCertificates(material);
+  const results: ConfigurationProbes[] = [];
+  for (const { configuration, tls } of configurations) {
+    results.push({ configuration, tls, outcomes: await probeTarget(target, material, probeCertificates, tls) });
   }
   return results;
 }

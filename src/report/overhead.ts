@@ -16,8 +16,8 @@ export interface Overhead {
   clientCpuRatio: number | null;
 }
 
-function ratio(value: number | undefined, baseline: number | undefined): number | null {
-  if (value === undefined || baseline === undefined || baseline === 0 || value === 0) return null;
+function ratio(value: number | null | undefined, baseline: number | null | undefined): number | null {
+  if (value === undefined || value === null || baseline === undefined || baseline === null || baseline === 0 || value === 0) return null;
   return value / baseline;
 }
 

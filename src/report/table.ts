@@ -57,6 +57,11 @@ function formatOverhead(overhead: Overhead | undefined): string[] {
   ];
 }
 
+/** CPU per operation on each side; a target's server side is not measured and shows `-`. */
+function formatCpu(cell: MeasuredCell): string {
+  return `${cell.cpu.serverUsPerOp ?? '-'} / ${cell.cpu.clientUsPerOp}`;
+}
+
 function newTable(head: string[], options: TableOptions): Table.Table {
   return new Table({
     head,
@@ -66,11 +71,7 @@ function newTable(head: string[], options: TableOptions): Table.Table {
   });
 }
 
-/**
- * Spans a failed cell's message over the metric columns. A cell that failed its checks gets one
- * line per failed check, so that a message stays about as wide as the table.
- */
-/** Sentences saying why a cell failed: its failed checks, or else its error. */
+/** Returns the sentences saying why a cell failed: one per failed check, or else its error. */
 function failureLines(cell: FailedCell): string[] {
   const failed = failedChecks(cell.checks);
   if (failed.length === 0) return [`${cell.error.code}: ${cell.error.message}`];
@@ -78,8 +79,8 @@ function failureLines(cell: FailedCell): string[] {
 }
 
 /**
- * A failed cell's row marks it and shows no numbers. The reasons go under the table, because
- * a sentence in a cell spanning the metric columns breaks cli-table3's borders.
+ * Builds a failed cell's row, which shows a reference and no numbers. The reasons go under
+ * the table, because a sentence in a cell spanning the metric columns breaks cli-table3's borders.
  */
 function failedRow(scenarioValues: string[], metricCount: number, reference: number): string[] {
   return [...scenarioValues, `FAILED [${reference}]`, ...Array<string>(metricCount - 1).fill('-')];
@@ -94,7 +95,7 @@ function handshakeRow(cell: MeasuredCell, overhead: Overhead | undefined): strin
     formatPercentiles(handshake.latencyUs.resumed),
     formatRate(handshake.handshakesPerSec),
     `${Math.round(handshake.resumedShare * 100)}%`,
-    `${cell.cpu.serverUsPerOp} / ${cell.cpu.clientUsPerOp}`,
+    formatCpu(cell),
     floor === undefined ? '-' : `${Math.round(floor.serverUs)} / ${Math.round(floor.clientUs)}`,
     String(handshake.errors),
     ...formatOverhead(overhead),
@@ -107,7 +108,7 @@ function requestsRow(cell: MeasuredCell, overhead: Overhead | undefined): string
   return [
     formatPercentiles(requests.latencyUs),
     formatRate(requests.throughputRps),
-    `${cell.cpu.serverUsPerOp} / ${cell.cpu.clientUsPerOp}`,
+    formatCpu(cell),
     String(requests.errors + requests.non2xx),
     ...formatOverhead(overhead),
   ];

@@ -102,7 +102,8 @@ export interface CellCheck {
 
 /** CPU per operation in microseconds (user plus system), from `process.cpuUsage` on each side. */
 export interface CpuPerOp {
-  serverUsPerOp: number;
+  /** Null for a target, whose process mtls-bench does not run and cannot measure. */
+  serverUsPerOp: number | null;
   clientUsPerOp: number;
 }
 
@@ -130,7 +131,8 @@ export interface MeasuredCell extends CellResultBase {
   negotiated: Negotiated | null;
   handshake?: HandshakeResults;
   requests?: RequestsResults;
-  server: ServerCounts;
+  /** The echo server's counts, or null for a target, whose side mtls-bench cannot see. */
+  server: ServerCounts | null;
   cpu: CpuPerOp;
   /** Least crypto a full handshake needs on each side, from the micro-benchmark; handshake cells only. */
   cryptoFloorUs?: { serverUs: number; clientUs: number };

@@ -5,10 +5,13 @@ import type { HandshakeRunResult } from '../drivers/handshake.ts';
 import { runRequests } from '../drivers/requests.ts';
 import { handshakeFloorUs } from '../drivers/crypto-floor.ts';
 import type { CryptoFloor } from '../drivers/crypto-floor.ts';
+import type { HandshakeProtocol } from '../drivers/handshake.ts';
 import type { EchoServerHandle } from '../servers/spawn.ts';
 import type { CertificateSet } from '../pki/types.ts';
 import type { Cell, HandshakeWorkload, RequestsWorkload } from '../scenario/types.ts';
 import type { CellCheck, CellResult, CellScenario, CheckPhase, FailedCell, ServerCounts } from '../results/types.ts';
+import { LOOPBACK_HOST } from '../servers/tls-options.ts';
+import type { ClientTlsMaterial } from '../servers/tls-options.ts';
 import type { ServerWindowStats } from '../servers/types.ts';
 
 /**
@@ -17,12 +20,53 @@ import type { ServerWindowStats } from '../servers/types.ts';
  */
 const WARMUP_TIME_LIMIT_MS = 10_000;
 
-/** What measuring one cell needs: the cell, its running server, and its certificates. */
+/** Address, ports and certificates that a cell's clients connect with. */
+export interface CellEndpoint {
+  host: string;
+  /** SNI name and the name the server certificate is checked against, or undefined for `host`. */
+  servername?: string;
+  /** Port and protocol of the handshake workload. */
+  handshakePort: number;
+  handshakeProtocol: HandshakeProtocol;
+  /** HTTPS port of the requests workload. */
+  requestsPort: number;
+  /** Request method of the requests workload; see `RequestsRunOptions.method`. */
+  requestsMethod?: 'GET' | 'POST';
+  certs: CertificateSet | ClientTlsMaterial;
+}
+
+/** The part of an echo server that counts its side of a measurement window. */
+export type ServerWindow = Pick<EchoServerHandle, 'beginWindow' | 'endWindow'>;
+
+/** Input of measuring one cell: the cell, its endpoint, the server's counters and the crypto floor. */
 export interface CellContext {
   cell: Cell;
-  server: EchoServerHandle;
-  certs: CertificateSet;
+  endpoint: CellEndpoint;
+  /** The echo server's window, or null for a target, whose side is not counted. */
+  server: ServerWindow | null;
   cryptoFloor: CryptoFloor | null;
+}
+
+/** Returns the endpoint of an echo server: its two listeners on 127.0.0.1 with its generated certificates. */
+export function echoServerEndpoint(server: Pick<EchoServerHandle, 'ports'>, certs: CertificateSet): CellEndpoint {
+  return {
+    host: LOOPBACK_HOST,
+    handshakePort: server.ports.tls,
+    handshakeProtocol: 'tls',
+    requestsPort: server.ports.https,
+    certs,
+  };
+}
+
+/**
+ * Runs `work` inside a window of the echo server, or on its own for a target. Returns its
+ * result with the server's counts, null for a target.
+ */
+async function inWindow<T>(server: ServerWindow | null, work: () => Promise<T>): Promise<{ run: T; stats: ServerWindowStats | null }> {
+  if (server === null) return { run: await work(), stats: null };
+  await server.beginWindow();
+  const run = await work();
+  return { run, stats: await server.endWindow() };
 }
 
 /** Flattens a cell's scenario into the form results and tables use. */
@@ -43,7 +87,8 @@ export function cellScenarioOf(cell: Cell): CellScenario {
   };
 }
 
-function serverCountsOf(stats: ServerWindowStats): ServerCounts {
+function serverCountsOf(stats: ServerWindowStats | null): ServerCounts | null {
+  if (stats === null) return null;
   return {
     handshakesFull: stats.handshakes.full,
     handshakesResumed: stats.handshakes.resumed,
@@ -63,11 +108,11 @@ function verifyPhase(
   cell: Cell,
   phase: CheckPhase,
   client: ClientObservations,
-  stats: ServerWindowStats,
+  stats: ServerWindowStats | null,
   checks: CellCheck[],
   durationMs: number,
 ): FailedCell | null {
-  checks.push(...checkCell({ tls: cell.tls, phase, client, server: stats.negotiations }));
+  checks.push(...checkCell({ tls: cell.tls, phase, client, server: stats === null ? null : stats.negotiations }));
   const failed = failedChecks(checks);
   if (failed.length === 0) return null;
   return {
@@ -93,32 +138,39 @@ function usPerOp(cpuUs: { user: number; system: number }, operations: number): n
   return operations === 0 ? 0 : Math.round((cpuUs.user + cpuUs.system) / operations);
 }
 
+function serverUsPerOp(stats: ServerWindowStats | null, operations: number): number | null {
+  return stats === null ? null : usPerOp(stats.cpuUs, operations);
+}
+
 /**
  * Warms up and checks the warm-up, then measures and checks the measured run. The warm-up runs
  * in a server window of its own so that its checks see both sides. A failed warm-up check skips
  * the measurement.
  */
 async function measureHandshakeCell(context: CellContext, workload: HandshakeWorkload): Promise<CellResult> {
-  const { cell, server, certs } = context;
+  const { cell, server, endpoint } = context;
   const driver = new HandshakeDriver({
-    port: server.ports.tls,
+    host: endpoint.host,
+    ...(endpoint.servername === undefined ? {} : { servername: endpoint.servername }),
+    port: endpoint.handshakePort,
+    protocol: endpoint.handshakeProtocol,
     tls: cell.tls,
-    certs,
+    certs: endpoint.certs,
     concurrency: workload.concurrency,
     payloadBytes: workload.payloadBytes,
   });
   const checks: CellCheck[] = [];
   if (workload.warmupCount > 0) {
-    await server.beginWindow();
-    const warmup = await driver.run({ maxCount: workload.warmupCount, durationMs: WARMUP_TIME_LIMIT_MS });
-    const warmupStats = await server.endWindow();
-    const failed = verifyPhase(cell, 'warm-up', handshakeObservations(warmup), warmupStats, checks, 0);
+    const warmup = await inWindow(server, () =>
+      driver.run({ maxCount: workload.warmupCount, durationMs: WARMUP_TIME_LIMIT_MS }),
+    );
+    const failed = verifyPhase(cell, 'warm-up', handshakeObservations(warmup.run), warmup.stats, checks, 0);
     if (failed !== null) return failed;
   }
 
-  await server.beginWindow();
-  const run = await driver.run({ maxCount: workload.maxCount, durationMs: workload.durationMs });
-  const stats = await server.endWindow();
+  const { run, stats } = await inWindow(server, () =>
+    driver.run({ maxCount: workload.maxCount, durationMs: workload.durationMs }),
+  );
   const durationMs = Math.round(run.elapsedUs / 1000);
   const failed = verifyPhase(cell, 'measured', handshakeObservations(run), stats, checks, durationMs);
   if (failed !== null) return failed;
@@ -145,7 +197,7 @@ async function measureHandshakeCell(context: CellContext, workload: HandshakeWor
     },
     server: serverCountsOf(stats),
     cpu: {
-      serverUsPerOp: usPerOp(stats.cpuUs, stats.handshakes.full + stats.handshakes.resumed),
+      serverUsPerOp: serverUsPerOp(stats, stats === null ? 0 : stats.handshakes.full + stats.handshakes.resumed),
       clientUsPerOp: usPerOp(run.clientCpuUs, run.count),
     },
     ...(floor === undefined ? {} : { cryptoFloorUs: floor }),
@@ -154,11 +206,14 @@ async function measureHandshakeCell(context: CellContext, workload: HandshakeWor
 
 /** Like `measureHandshakeCell`, with keep-alive requests, whose warm-up is bounded by time. */
 async function measureRequestsCell(context: CellContext, workload: RequestsWorkload): Promise<CellResult> {
-  const { cell, server, certs } = context;
+  const { cell, server, endpoint } = context;
   const requestOptions = {
-    port: server.ports.https,
+    host: endpoint.host,
+    ...(endpoint.servername === undefined ? {} : { servername: endpoint.servername }),
+    ...(endpoint.requestsMethod === undefined ? {} : { method: endpoint.requestsMethod }),
+    port: endpoint.requestsPort,
     tls: cell.tls,
-    certs,
+    certs: endpoint.certs,
     connections: workload.connections,
     pipelining: workload.pipelining,
     rateRps: workload.rateRps,
@@ -166,16 +221,17 @@ async function measureRequestsCell(context: CellContext, workload: RequestsWorkl
   };
   const checks: CellCheck[] = [];
   if (workload.warmupMs > 0) {
-    await server.beginWindow();
-    const warmup = await runRequests({ ...requestOptions, durationMs: workload.warmupMs, maxCount: null });
-    const warmupStats = await server.endWindow();
-    const failed = verifyPhase(cell, 'warm-up', { negotiations: warmup.negotiations, sessions: null }, warmupStats, checks, 0);
+    const warmup = await inWindow(server, () =>
+      runRequests({ ...requestOptions, durationMs: workload.warmupMs, maxCount: null }),
+    );
+    const observations = { negotiations: warmup.run.negotiations, sessions: null };
+    const failed = verifyPhase(cell, 'warm-up', observations, warmup.stats, checks, 0);
     if (failed !== null) return failed;
   }
 
-  await server.beginWindow();
-  const run = await runRequests({ ...requestOptions, durationMs: workload.durationMs, maxCount: workload.maxCount });
-  const stats = await server.endWindow();
+  const { run, stats } = await inWindow(server, () =>
+    runRequests({ ...requestOptions, durationMs: workload.durationMs, maxCount: workload.maxCount }),
+  );
   const durationMs = Math.round(run.elapsedUs / 1000);
   const failed = verifyPhase(cell, 'measured', { negotiations: run.negotiations, sessions: null }, stats, checks, durationMs);
   if (failed !== null) return failed;
@@ -201,7 +257,7 @@ async function measureRequestsCell(context: CellContext, workload: RequestsWorkl
     },
     server: serverCountsOf(stats),
     cpu: {
-      serverUsPerOp: usPerOp(stats.cpuUs, run.count),
+      serverUsPerOp: serverUsPerOp(stats, run.count),
       clientUsPerOp: usPerOp(run.clientCpuUs, run.count),
     },
   };
@@ -209,7 +265,7 @@ async function measureRequestsCell(context: CellContext, workload: RequestsWorkl
 
 /**
  * Warms up, opens the server's measurement window, drives the cell's workload and collects both
- * sides. Checks the warm-up and the measured connections against the scenario, and returns a
+ * sides (the client side alone for a target). Checks the warm-up and the measured connections against the scenario, and returns a
  * failed cell, without its numbers, when a check fails.
  */
 export function measureCell(context: CellContext): Promise<CellResult> {

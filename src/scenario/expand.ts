@@ -35,32 +35,42 @@ export interface ResolvedMatrixEntry {
 /**
  * Builds a cell id such as `handshake/ecdsa-p256/tls1.3/default/x25519/none/d0/mtls`. Split key
  * types read `server+client`, and a cipher suite reads as its OpenSSL name, or `default`.
+ * With a target, `targetLabel` (its `host:port`) follows the workload and the chain depth is left
+ * out, because the target's certificates decide it:
+ * `handshake/127.0.0.1:18443/ecdsa-p256/tls1.3/default/x25519/none/mtls`.
  */
-export function buildCellId(workloadName: string, tls: TlsScenario): string {
+export function buildCellId(workloadName: string, tls: TlsScenario, targetLabel: string | null = null): string {
   const keyTypeLabel =
     tls.serverKeyType === tls.clientKeyType ? tls.serverKeyType : `${tls.serverKeyType}+${tls.clientKeyType}`;
   return [
     workloadName,
+    ...(targetLabel === null ? [] : [targetLabel]),
     keyTypeLabel,
     tls.tlsVersion,
     tls.cipherSuite ?? 'default',
     tls.group,
     tls.resumption,
-    `d${tls.chainDepth}`,
+    ...(targetLabel === null ? [`d${tls.chainDepth}`] : []),
     tls.auth,
   ].join('/');
 }
 
 /**
  * Expands every workload with every entry's cross product. When entries overlap, a cell keeps
- * its first position and later copies are dropped.
+ * its first position and later copies are dropped. `targetLabel` is the target's `host:port`
+ * for a suite with a target (see `buildCellId`), otherwise null.
  */
-export function expandCells(entries: readonly ResolvedMatrixEntry[], workloads: readonly Workload[]): Cell[] {
+export function expandCells(
+  entries: readonly ResolvedMatrixEntry[],
+  workloads: readonly Workload[],
+  targetLabel: string | null = null,
+): Cell[] {
+  const idOf = (workloadName: string, tls: TlsScenario): string => buildCellId(workloadName, tls, targetLabel);
   const cellsById = new Map<string, Cell>();
   for (const workload of workloads) {
     for (const entry of entries) {
       for (const tls of crossEntry(entry)) {
-        const id = buildCellId(workload.name, tls);
+        const id = idOf(workload.name, tls);
         if (!cellsById.has(id)) {
           cellsById.set(id, { id, baselineId: null, tls, workload });
         }
@@ -70,11 +80,11 @@ export function expandCells(entries: readonly ResolvedMatrixEntry[], workloads: 
 
   for (const cell of cellsById.values()) {
     if (cell.tls.auth === 'mtls') {
-      const baselineId = buildCellId(cell.workload.name, { ...cell.tls, auth: 'tls' });
+      const baselineId = idOf(cell.workload.name, { ...cell.tls, auth: 'tls' });
       cell.baselineId = cellsById.has(baselineId) ? baselineId : null;
     }
   }
-  return orderPairs(cellsById);
+  return orderPairs(cellsById, idOf);
 }
 
 function* crossEntry(entry: ResolvedMatrixEntry): Generator<TlsScenario> {
@@ -100,7 +110,7 @@ function* crossEntry(entry: ResolvedMatrixEntry): Generator<TlsScenario> {
  * covers `auth: [mtls, tls]`, and a list of matrix objects that gives `tls` and `mtls` for the
  * same settings in different objects.
  */
-function orderPairs(cellsById: Map<string, Cell>): Cell[] {
+function orderPairs(cellsById: Map<string, Cell>, idOf: (workloadName: string, tls: TlsScenario) => string): Cell[] {
   const ordered: Cell[] = [];
   const placed = new Set<string>();
   const place = (cell: Cell | undefined) => {
@@ -113,7 +123,7 @@ function orderPairs(cellsById: Map<string, Cell>): Cell[] {
   for (const cell of cellsById.values()) {
     if (cell.tls.auth === 'tls') {
       place(cell);
-      place(cellsById.get(buildCellId(cell.workload.name, { ...cell.tls, auth: 'mtls' })));
+      place(cellsById.get(idOf(cell.workload.name, { ...cell.tls, auth: 'mtls' })));
     } else {
       place(cell.baselineId === null ? undefined : cellsById.get(cell.baselineId));
       place(cell);

@@ -8,14 +8,15 @@ export type { CipherSuiteInfo, CipherSuiteLookup, ServerKeyRequirement } from '.
 export { DEFAULT_CIPHER_SUITE, HANDSHAKE_DEFAULTS, MATRIX_DEFAULTS, REQUESTS_DEFAULTS } from './defaults.ts';
 export { DURATION_PATTERN, parseDurationMs } from './duration.ts';
 export { buildSuiteJsonSchema, renderSuiteJsonSchema, SUITE_SCHEMA_ID } from './json-schema.ts';
-export { MatrixSchema, SuiteSchema, WorkloadSchema } from './schema.ts';
-export type { MatrixInput, SuiteInput, WorkloadInput } from './schema.ts';
+export { MatrixSchema, SuiteSchema, TargetSchema, WorkloadSchema } from './schema.ts';
+export type { MatrixInput, SuiteInput, TargetInput, WorkloadInput } from './schema.ts';
 export {
   AUTH_MODES,
   CHAIN_DEPTHS,
   GROUPS,
   KEY_TYPES,
   RESUMPTION_MODES,
+  TARGET_PROTOCOLS,
   TLS_VERSIONS,
   WORKLOAD_KINDS,
 } from './types.ts';
@@ -28,7 +29,9 @@ export type {
   KeyType,
   RequestsWorkload,
   ResolvedSuite,
+  ResolvedTarget,
   Resumption,
+  TargetProtocol,
   TlsScenario,
   TlsVersion,
   Workload,

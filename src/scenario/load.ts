@@ -13,17 +13,28 @@ import type { Document } from 'yaml';
 
 import { InvalidSuiteError } from '../errors.ts';
 import type { SuiteIssue } from '../errors.ts';
+import { formatHostPort } from '../targets/address.ts';
+import { readTargetFiles } from '../targets/files.ts';
 import { expandCells } from './expand.ts';
+import type { ResolvedMatrixEntry } from './expand.ts';
 import { createLineLocator, NO_LINES } from './locate.ts';
 import type { LineLocator } from './locate.ts';
 import { readMatrix, resolveMatrixEntry, summarizeMatrix } from './matrix.ts';
+import type { MatrixEntry } from './matrix.ts';
 import { formatPath } from './messages.ts';
 import type { PathIssue } from './messages.ts';
-import { SuiteSchema } from './schema.ts';
-import type { ResolvedSuite } from './types.ts';
+import { SuiteSchema, TargetFilesSchema, TargetSchema } from './schema.ts';
+import {
+  checkMatrixEntryForTarget,
+  checkTargetFields,
+  checkWorkloadsForTarget,
+  resolveTarget,
+  resolveTargetFiles,
+} from './target.ts';
+import type { KeyType, ResolvedSuite, ResolvedTarget } from './types.ts';
 import { checkMatrixEntry } from './validate.ts';
 import { readWorkloads } from './workloads.ts';
-import { convertZodIssues, suiteErrorMap } from './zod-issues.ts';
+import { convertZodIssues, suiteErrorMap, valueAtPath } from './zod-issues.ts';
 
 /** File name that issues carry for a suite built in code rather than read from a file. */
 export const INLINE_SUITE_FILE = '<inline>';
@@ -112,18 +123,67 @@ export function resolveSuite(input: unknown, source: SuiteSource): ResolvedSuite
   const { workloads, issues: workloadIssues } = readWorkloads(fields.workloads);
   issues.push(...workloadIssues);
 
+  const sourceFile = source.file === INLINE_SUITE_FILE ? null : path.resolve(source.file);
+  const target = readTarget(input, matrix.entries, sourceFile, issues);
+
   if (!parsed.success || issues.length > 0) {
     throw new InvalidSuiteError(locateIssues(issues, source.file, locate));
   }
 
-  const entries = matrix.entries.map(resolveMatrixEntry);
+  let entries = matrix.entries.map(resolveMatrixEntry);
+  if (target !== null) {
+    entries = entries.map((entry) => withTargetCertificates(entry, target.clientKeyType));
+  }
   return {
     name: parsed.data.name,
     description: parsed.data.description ?? null,
-    sourceFile: source.file === INLINE_SUITE_FILE ? null : path.resolve(source.file),
+    sourceFile,
     matrix: summarizeMatrix(entries),
     workloads,
-    cells: expandCells(entries, workloads),
+    target: target?.resolved ?? null,
+    cells: expandCells(entries, workloads, target === null ? null : formatHostPort(target.resolved.host, target.resolved.port)),
+  };
+}
+
+/**
+ * Checks the `target` field, the matrix and workloads against it, and its certificate files,
+ * adding every problem to `issues`. Returns the resolved target with its client key type, or
+ * null for a suite without a target or one whose target has a problem.
+ */
+function readTarget(
+  input: unknown,
+  entries: readonly MatrixEntry[],
+  sourceFile: string | null,
+  issues: PathIssue[],
+): { resolved: ResolvedTarget; clientKeyType: KeyType } | null {
+  const fields: Record<string, unknown> = isPlainObject(input) ? input : {};
+  const rawTarget = fields.target;
+  if (rawTarget === undefined) return null;
+
+  issues.push(...checkTargetFields(rawTarget));
+  for (const entry of entries) {
+    issues.push(...checkMatrixEntryForTarget(entry, valueAtPath(input, entry.path), rawTarget));
+  }
+  issues.push(...checkWorkloadsForTarget(fields.workloads, rawTarget));
+
+  // The files are checked whenever their paths are valid, so that their problems show up in the
+  // same run as a problem elsewhere in the target.
+  const filesParsed = TargetFilesSchema.safeParse(rawTarget);
+  if (!filesParsed.success) return null;
+  const files = readTargetFiles(resolveTargetFiles(filesParsed.data, sourceFile));
+  issues.push(...files.issues);
+
+  const parsed = TargetSchema.safeParse(rawTarget);
+  if (!parsed.success || files.material === null) return null;
+  return { resolved: resolveTarget(parsed.data, sourceFile), clientKeyType: files.material.clientKeyType };
+}
+
+/** Sets what the target's certificates decide: the client key type, and the chain depth, recorded as 0. */
+function withTargetCertificates(entry: ResolvedMatrixEntry, clientKeyType: KeyType): ResolvedMatrixEntry {
+  return {
+    ...entry,
+    keyTypes: entry.keyTypes.map(({ server }) => ({ server, client: clientKeyType })),
+    chainDepth: [0],
   };
 }
 

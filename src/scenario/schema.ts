@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { DEFAULT_CIPHER_SUITE, HANDSHAKE_DEFAULTS, MATRIX_DEFAULTS, REQUESTS_DEFAULTS } from './defaults.ts';
 import { DURATION_PATTERN, parseDurationMs } from './duration.ts';
 import { describeReceived } from './messages.ts';
-import { AUTH_MODES, CHAIN_DEPTHS, GROUPS, KEY_TYPES, RESUMPTION_MODES, TLS_VERSIONS } from './types.ts';
+import { AUTH_MODES, CHAIN_DEPTHS, GROUPS, KEY_TYPES, RESUMPTION_MODES, TARGET_PROTOCOLS, TLS_VERSIONS } from './types.ts';
 
 /** The fields of a zod issue that the error functions below read. */
 type IssueForMessage = { readonly code?: string; readonly input?: unknown };
@@ -251,11 +251,87 @@ export const RequestsWorkloadSchema = z
 
 export const WorkloadSchema = z.discriminatedUnion('kind', [HandshakeWorkloadSchema, RequestsWorkloadSchema]);
 
+/**
+ * A host name or IP address as `tls.connect` takes it: no scheme, port, path or brackets.
+ * Only the characters are checked, because the loader never resolves a name.
+ */
+export const HOST_PATTERN = /^[A-Za-z0-9._:-]+$/;
+
+const portSchema = () =>
+  z
+    .int({
+      error: (issue: IssueForMessage) =>
+        issue.code === 'invalid_type' ? `${describeReceived(issue.input)}; expected a port number from 1 to 65535` : undefined,
+    })
+    .min(1)
+    .max(65_535);
+
+const pemFileSchema = (description: string) =>
+  z.string().min(1).meta({ description: `${description} Relative paths are relative to the suite file.` });
+
+/** The file fields of `target` alone, so the loader can check the files of a target with other problems. */
+export const TargetFilesSchema = z.object({
+  ca: z.string().min(1),
+  cert: z.string().min(1),
+  key: z.string().min(1),
+  caKey: z.string().min(1).optional(),
+});
+
+export const TargetSchema = z
+  .strictObject({
+    host: z
+      .string()
+      .min(1)
+      .regex(HOST_PATTERN, {
+        error: (issue: IssueForMessage) =>
+          `${describeReceived(issue.input)}; expected a host name or IP address without scheme, port or brackets, ` +
+          'for example "127.0.0.1" or "::1"',
+      })
+      .meta({
+        description:
+          'Host to connect to. It must be a loopback address (127.0.0.0/8, ::1 or localhost) unless allowRemote is true.',
+      }),
+    port: portSchema().meta({ description: 'Port that requests a client certificate, used by auth: mtls cells.' }),
+    baselinePort: portSchema()
+      .meta({
+        description:
+          'Port doing server-only TLS with the same server, used by auth: tls cells. Without it the matrix may not contain auth: tls.',
+      })
+      .optional(),
+    servername: z
+      .string()
+      .min(1)
+      .meta({ description: 'SNI name, and the name the server certificate is checked against. Default: host.' })
+      .optional(),
+    protocol: z
+      .enum(TARGET_PROTOCOLS)
+      .meta(fieldMeta('What the target speaks after the handshake: https, or tls for a raw TLS echo server.', 'https'))
+      .optional(),
+    ca: pemFileSchema('PEM file of the CA certificates that verify the server certificate.'),
+    cert: pemFileSchema('PEM file of the client certificate chain, leaf first.'),
+    key: pemFileSchema("PEM file of the client certificate's private key, unencrypted."),
+    caKey: pemFileSchema(
+      "PEM file of the CA's private key. It lets the expired, server-auth-only and unsent-intermediate probes be " +
+        'issued; without it those probes are skipped.',
+    ).optional(),
+    allowRemote: z
+      .boolean()
+      .meta(fieldMeta('Allow a host that is not a loopback address.', false))
+      .optional(),
+  })
+  .meta({
+    description:
+      'A server you run (nginx, HAProxy, Envoy, your own), measured in place of the echo servers mtls-bench starts. ' +
+      'With a target, matrix.keyType is the key type its server certificate must have, and the certificate files ' +
+      'decide the client key type and the chain depth.',
+  });
+
 export const SuiteSchema = z.strictObject({
   name: nameSchema('missing; every suite needs a name, for example "default"').meta({
     description: 'Suite name, used in result file names: lower-case letters, digits and hyphens.',
   }),
   description: z.string().meta({ description: 'One line on what the suite measures.' }).optional(),
+  target: TargetSchema.optional(),
   matrix: z
     .union([
       MatrixSchema,
@@ -283,3 +359,4 @@ export const SuiteSchema = z.strictObject({
 export type SuiteInput = z.input<typeof SuiteSchema>;
 export type MatrixInput = z.input<typeof MatrixSchema>;
 export type WorkloadInput = z.input<typeof WorkloadSchema>;
+export type TargetInput = z.input<typeof TargetSchema>;

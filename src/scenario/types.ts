@@ -22,6 +22,9 @@ export type Auth = (typeof AUTH_MODES)[number];
 export const CHAIN_DEPTHS = [0, 1, 2] as const;
 export type ChainDepth = (typeof CHAIN_DEPTHS)[number];
 
+export const TARGET_PROTOCOLS = ['https', 'tls'] as const;
+export type TargetProtocol = (typeof TARGET_PROTOCOLS)[number];
+
 export const WORKLOAD_KINDS = ['handshake', 'requests'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
@@ -38,6 +41,7 @@ export interface TlsScenario {
   group: Group;
   resumption: Resumption;
   auth: Auth;
+  /** Intermediates between root and leaves. Always 0 in a suite with a target, whose files decide it. */
   chainDepth: ChainDepth;
 }
 
@@ -84,13 +88,41 @@ export interface Cell {
   /**
    * Stable id built from the scenario values, for example
    * `handshake/ecdsa-p256/tls1.3/default/x25519/tickets/d0/mtls`. Split key types read
-   * `rsa-2048+ecdsa-p256` (server+client).
+   * `rsa-2048+ecdsa-p256` (server+client). A cell of a suite with a target names the target
+   * after the workload and has no chain depth, because the target's certificates decide it:
+   * `handshake/127.0.0.1:18443/ecdsa-p256/tls1.3/default/x25519/tickets/mtls`.
    */
   id: string;
   /** Id of the `tls` cell this `mtls` cell is compared with, or null (baseline cells, or no pair). */
   baselineId: string | null;
   tls: TlsScenario;
   workload: Workload;
+}
+
+/**
+ * A server the user runs, measured in place of the echo servers mtls-bench starts itself.
+ * Paths are absolute; the loader resolves relative ones against the suite file's directory.
+ */
+export interface ResolvedTarget {
+  host: string;
+  /** Port that requests a client certificate; `mtls` cells connect here. */
+  port: number;
+  /** Port doing server-only TLS for `tls` cells, or null when the suite has no `tls` cells. */
+  baselinePort: number | null;
+  /** SNI name and the name the server certificate is checked against. Default: `host`. */
+  servername: string;
+  /** `https` (default) for an HTTP server, `tls` for a raw TLS echo server. */
+  protocol: TargetProtocol;
+  /** PEM file of the CA certificates that verify the server. */
+  ca: string;
+  /** PEM file of the client certificate chain, leaf first. */
+  cert: string;
+  /** PEM file of the client certificate's private key. */
+  key: string;
+  /** PEM file of the private key of a certificate in `ca`, for the probes that issue client certificates, or null. */
+  caKey: string | null;
+  /** Whether `host` may be other than a loopback address. Default false. */
+  allowRemote: boolean;
 }
 
 /** Suite with every default filled in, as returned by the loader. */
@@ -111,6 +143,8 @@ export interface ResolvedSuite {
     chainDepth: ChainDepth[];
   };
   workloads: Workload[];
+  /** The user's server that every cell measures, or null for the echo servers mtls-bench starts. */
+  target: ResolvedTarget | null;
   /** Cells in run order; each `mtls` cell comes right after its `tls` baseline when it has one. */
   cells: Cell[];
 }

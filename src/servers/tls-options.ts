@@ -1,4 +1,6 @@
 import { constants as cryptoConstants } from 'node:crypto';
+import net from 'node:net';
+import { checkServerIdentity } from 'node:tls';
 import type { ConnectionOptions, SecureVersion, TlsOptions } from 'node:tls';
 import type { CertificateSet } from '../pki/types.ts';
 import type { Group, KeyType, TlsScenario, TlsVersion } from '../scenario/types.ts';
@@ -98,21 +100,65 @@ export function serverTlsOptions(tls: TlsScenario, certs: CertificateSet): TlsOp
   return options;
 }
 
+/** PEM material of a client: the CA that verifies the server, and the client's own chain and key. */
+export interface ClientTlsMaterial {
+  /** CA certificates that verify the server. */
+  caPem: string;
+  /** Client leaf, then the intermediates it sends. Presented only in `mtls` scenarios. */
+  certChainPem: string;
+  keyPem: string;
+}
+
+/** Address and server name of a client connection, for servers other than the echo server on 127.0.0.1. */
+export interface ClientEndpoint {
+  host: string;
+  /** SNI name and the name the server certificate is checked against. Default: `host`. */
+  servername?: string;
+}
+
+/** Takes a generated certificate set's client side, or material read from a target's files, alike. */
+export function clientMaterialOf(source: CertificateSet | ClientTlsMaterial): ClientTlsMaterial {
+  if ('clientChainPem' in source) {
+    return { caPem: source.caPem, certChainPem: source.clientChainPem, keyPem: source.client.keyPem };
+  }
+  return source;
+}
+
+/**
+ * Returns the options that make a client send the endpoint's name as SNI and check the server
+ * certificate against it. `tls.connect` sends no SNI unless given `servername`, also for a host
+ * name (checked on Node 20.20). It warns when `servername` is an IP address (DEP0123), so an IP
+ * goes only to the certificate check, which otherwise compares the certificate with `host`.
+ */
+export function servernameOptionsOf(endpoint: ClientEndpoint): Pick<ConnectionOptions, 'servername' | 'checkServerIdentity'> {
+  const servername = endpoint.servername ?? endpoint.host;
+  if (net.isIP(servername) === 0) return { servername };
+  if (servername === endpoint.host) return {};
+  return { checkServerIdentity: (_host, certificate) => checkServerIdentity(servername, certificate) };
+}
+
 /**
  * Builds client options for one scenario. Verification is always on: the server leaf must
- * chain to the root and carry `IP:127.0.0.1`, which Node's hostname check compares with
- * `host`. Node sends no SNI for an IP address, so `servername` stays unset.
+ * chain to the CA and match the endpoint's name. An echo server's leaf carries `IP:127.0.0.1`,
+ * which Node's hostname check compares with `host`, and Node sends no SNI for an IP address.
+ * The client certificate is presented only in `mtls` scenarios.
  */
-export function clientTlsOptions(tls: TlsScenario, certs: CertificateSet): ConnectionOptions {
+export function clientTlsOptions(
+  tls: TlsScenario,
+  certs: CertificateSet | ClientTlsMaterial,
+  endpoint: ClientEndpoint = { host: LOOPBACK_HOST },
+): ConnectionOptions {
+  const material = clientMaterialOf(certs);
   const options: ConnectionOptions = {
-    host: LOOPBACK_HOST,
-    ca: certs.caPem,
+    host: endpoint.host,
+    ...servernameOptionsOf(endpoint),
+    ca: material.caPem,
     rejectUnauthorized: true,
     ...commonOptions(tls, 'client'),
   };
   if (tls.auth === 'mtls') {
-    options.cert = certs.clientChainPem;
-    options.key = certs.client.keyPem;
+    options.cert = material.certChainPem;
+    options.key = material.keyPem;
   }
   return options;
 }

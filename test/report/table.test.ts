@@ -84,6 +84,7 @@ function resultsOf(cells: CellResult[]): RunResults {
         chainDepth: [0],
       },
       workloads: [],
+      target: null,
       cells: [],
     },
     cryptoFloor: null,

@@ -59,7 +59,7 @@ describe('runSuite', () => {
     expect(handshake.latencyUs.full.count).toBe(0);
     expect(Number.isInteger(handshake.latencyUs.resumed.p50)).toBe(true);
     expect(handshake.latencyUs.resumed.p50).toBeGreaterThan(0);
-    expect(cell.server.handshakesResumed).toBe(30);
+    expect(cell.server?.handshakesResumed).toBe(30);
     expect(cell.negotiated).toMatchObject({ protocol: 'TLSv1.3', group: 'x25519' });
     expect(cell.cpu.serverUsPerOp).toBeGreaterThan(0);
     expect(cell.cpu.clientUsPerOp).toBeGreaterThan(0);
@@ -74,7 +74,7 @@ describe('runSuite', () => {
     expect(requests.latencyUs.count).toBe(requests.count);
     expect(requests.connectionsVerified).toBe(2);
     expect(requests.connectionsUnverified).toBe(0);
-    expect(cell.server.clientCertsVerified).toBe(2);
+    expect(cell.server?.clientCertsVerified).toBe(2);
     expect(requests.throughputRps).toBeGreaterThan(0);
   });
 
@@ -130,7 +130,8 @@ describe('runSuite', () => {
   });
 
   it('removes its private key directory', () => {
-    expect(privateDirs()).toEqual(dirsBefore);
+    // Only new directories count: other processes may remove their own meanwhile.
+    expect(privateDirs().filter((name) => !dirsBefore.includes(name))).toEqual([]);
   });
 
   it('writes no private key into the results', () => {

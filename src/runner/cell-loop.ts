@@ -1,0 +1,144 @@
+import { debuglog } from 'node:util';
+
+import type { CryptoFloor } from '../drivers/crypto-floor.ts';
+import { MtlsBenchError } from '../errors.ts';
+import { failedProbes } from '../probes/run-probes.ts';
+import type { ProbeOutcome } from '../probes/types.ts';
+import type { CellResult, FailedCell } from '../results/types.ts';
+import type { Cell } from '../scenario/types.ts';
+import type { RunEventListener } from './events.ts';
+import { cellScenarioOf, measureCell } from './measure-cell.ts';
+import type { CellContext } from './measure-cell.ts';
+import { planCellGroups } from './plan.ts';
+import type { CellGroup } from './plan.ts';
+
+const debug = debuglog('mtls-bench');
+
+/** Servers, or a target, that the cells of one group run against, set up before the first of them. */
+export interface PreparedGroup {
+  /** Returns a cell's endpoint, and the server window that counts the other side or null. */
+  contextFor(cell: Cell): Promise<Omit<CellContext, 'cryptoFloor' | 'cell'>>;
+  /**
+   * Probe outcomes of the mTLS server an `mtls` cell runs against, or the error that kept the
+   * probes from running. Undefined for a `tls` cell.
+   */
+  probesFor(cell: Cell): ProbeOutcome[] | Error | undefined;
+  /** Stops what the group started. */
+  release(): Promise<void>;
+}
+
+/** Sets up a group's servers, or what stands for them, and probes its mTLS servers. */
+export type GroupPreparer = (group: CellGroup) => Promise<PreparedGroup>;
+
+/** Everything the loop needs besides the cells. */
+export interface CellLoopOptions {
+  prepare: GroupPreparer;
+  cryptoFloor: CryptoFloor | null;
+  emit: RunEventListener;
+  /** Milliseconds since the run started, for progress events. */
+  elapsedMs: () => number;
+}
+
+export function failedCell(cell: Cell, error: unknown): FailedCell {
+  const code = error instanceof MtlsBenchError ? error.code : ((error as NodeJS.ErrnoException)?.code ?? 'ERROR');
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    id: cell.id,
+    baselineId: cell.baselineId,
+    scenario: cellScenarioOf(cell),
+    state: 'failed',
+    durationMs: 0,
+    error: { code, message },
+    checks: [],
+    probes: [],
+  };
+}
+
+/** Fails a measured cell whose workload completed no operation, because it measured nothing. */
+function rejectEmptyMeasurement(cell: Cell, measured: CellResult): CellResult {
+  if (measured.state === 'failed') return measured;
+  const section = measured.handshake ?? measured.requests;
+  if (section === undefined || section.count > 0) return measured;
+  const codes = Object.entries(section.errorsByCode)
+    .map(([code, count]) => `${code} x${count}`)
+    .join(', ');
+  const failed = failedCell(
+    cell,
+    new MtlsBenchError('RUN_FAILED', `no operation completed${codes === '' ? '' : `; errors: ${codes}`}`),
+  );
+  return { ...failed, checks: measured.checks, probes: measured.probes };
+}
+
+/**
+ * Returns the error that fails a cell whose server was probed: a server that accepts a wrong
+ * client is not an mTLS server, and its cells report no numbers. Null when every probe that
+ * ran passed.
+ */
+function probeFailure(probes: ProbeOutcome[] | Error): MtlsBenchError | null {
+  if (probes instanceof Error) {
+    return new MtlsBenchError('PROBE_FAILED', `enforcement probes could not run: ${probes.message}`, { cause: probes });
+  }
+  const failed = failedProbes(probes);
+  if (failed.length === 0) return null;
+  const list = failed.map((probe) => `${probe.name} expected ${probe.expected}, got ${probe.actual}`).join('; ');
+  return new MtlsBenchError('PROBE_FAILED', `the server is not enforcing mTLS: ${list}`);
+}
+
+/**
+ * Measures the cells group by group (see `planCellGroups`), each group against what `prepare`
+ * sets up for it. A cell that fails is recorded as failed and the loop goes on. Returns the
+ * results by cell id.
+ */
+export async function runCellGroups(cells: Cell[], options: CellLoopOptions): Promise<Map<string, CellResult>> {
+  const { prepare, cryptoFloor, emit, elapsedMs } = options;
+  const results = new Map<string, CellResult>();
+  let index = 0;
+
+  for (const group of planCellGroups(cells)) {
+    let prepared: PreparedGroup;
+    try {
+      prepared = await prepare(group);
+    } catch (error) {
+      for (const cell of group.cells) {
+        const result = failedCell(cell, error);
+        results.set(cell.id, result);
+        emit({ type: 'cell-end', index: index++, cellCount: cells.length, result, elapsedMs: elapsedMs() });
+      }
+      continue;
+    }
+
+    try {
+      for (const cell of group.cells) {
+        const done = index;
+        emit({
+          type: 'cell-start',
+          index,
+          cellCount: cells.length,
+          cell,
+          elapsedMs: elapsedMs(),
+          estimatedRemainingMs: done === 0 ? null : Math.round((elapsedMs() / done) * (cells.length - done)),
+        });
+        let result: CellResult;
+        try {
+          const probes = prepared.probesFor(cell);
+          const probeError = probes === undefined ? null : probeFailure(probes);
+          const probeOutcomes = probes === undefined || probes instanceof Error ? [] : probes;
+          if (probeError !== null) {
+            result = { ...failedCell(cell, probeError), probes: probeOutcomes };
+          } else {
+            const measured = await measureCell({ ...(await prepared.contextFor(cell)), cell, cryptoFloor });
+            result = { ...rejectEmptyMeasurement(cell, measured), probes: probeOutcomes };
+          }
+        } catch (error) {
+          debug('cell %s failed: %o', cell.id, error);
+          result = failedCell(cell, error);
+        }
+        results.set(cell.id, result);
+        emit({ type: 'cell-end', index: index++, cellCount: cells.length, result, elapsedMs: elapsedMs() });
+      }
+    } finally {
+      await prepared.release();
+    }
+  }
+  return results;
+}
