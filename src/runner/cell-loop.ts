@@ -7,7 +7,7 @@ import type { ProbeOutcome } from '../probes/types.ts';
 import type { CellResult, FailedCell } from '../results/types.ts';
 import type { Cell } from '../scenario/types.ts';
 import type { RunEventListener } from './events.ts';
-import { cellScenarioOf, measureCell } from './measure-cell.ts';
+import { cellIdentityOf, measureCell } from './measure-cell.ts';
 import type { CellContext } from './measure-cell.ts';
 import { planCellGroups } from './plan.ts';
 import type { CellGroup } from './plan.ts';
@@ -43,9 +43,7 @@ export function failedCell(cell: Cell, error: unknown): FailedCell {
   const code = error instanceof MtlsBenchError ? error.code : ((error as NodeJS.ErrnoException)?.code ?? 'ERROR');
   const message = error instanceof Error ? error.message : String(error);
   return {
-    id: cell.id,
-    baselineId: cell.baselineId,
-    scenario: cellScenarioOf(cell),
+    ...cellIdentityOf(cell),
     state: 'failed',
     durationMs: 0,
     error: { code, message },

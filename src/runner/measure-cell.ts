@@ -69,6 +69,11 @@ async function inWindow<T>(server: ServerWindow | null, work: () => Promise<T>):
   return { run, stats: await server.endWindow() };
 }
 
+/** Returns the fields every cell result starts with: its id, its baseline and its scenario. */
+export function cellIdentityOf(cell: Cell): Pick<CellResult, 'id' | 'baselineId' | 'scenario'> {
+  return { id: cell.id, baselineId: cell.baselineId, scenario: cellScenarioOf(cell) };
+}
+
 /** Flattens a cell's scenario into the form results and tables use. */
 export function cellScenarioOf(cell: Cell): CellScenario {
   const { tls, workload } = cell;
@@ -116,9 +121,7 @@ function verifyPhase(
   const failed = failedChecks(checks);
   if (failed.length === 0) return null;
   return {
-    id: cell.id,
-    baselineId: cell.baselineId,
-    scenario: cellScenarioOf(cell),
+    ...cellIdentityOf(cell),
     state: 'failed',
     probes: [],
     durationMs,
@@ -177,9 +180,7 @@ async function measureHandshakeCell(context: CellContext, workload: HandshakeWor
 
   const floor = context.cryptoFloor === null ? undefined : handshakeFloorUs(context.cryptoFloor, cell.tls);
   return {
-    id: cell.id,
-    baselineId: cell.baselineId,
-    scenario: cellScenarioOf(cell),
+    ...cellIdentityOf(cell),
     state: 'measured',
     probes: [],
     durationMs,
@@ -237,9 +238,7 @@ async function measureRequestsCell(context: CellContext, workload: RequestsWorkl
   if (failed !== null) return failed;
 
   return {
-    id: cell.id,
-    baselineId: cell.baselineId,
-    scenario: cellScenarioOf(cell),
+    ...cellIdentityOf(cell),
     state: 'measured',
     probes: [],
     durationMs,
