@@ -77,7 +77,36 @@ function checkResumedShare(input: CheckInput): CellCheck[] {
   ];
 }
 
-/** Checks that a cell resumed as its `resumption` setting requests. */
+/**
+ * TLS 1.2 `tickets` and `session-ids`: every resumed handshake must have used the requested
+ * mechanism. A server with both a session cache and tickets would otherwise let a
+ * `session-ids` cell measure ticket resumption, or a server with tickets off and a cache let
+ * a `tickets` cell measure session IDs, under the wrong label.
+ */
+function checkResumptionMechanism(input: CheckInput): CellCheck[] {
+  const withTicket = input.client.sessions?.resumedWithTicket ?? null;
+  const { resumed } = resumedOf(input.client.negotiations);
+  if (withTicket === null || resumed === 0) return [];
+
+  const wantsTickets = input.tls.resumption === 'tickets';
+  const matching = wantsTickets ? withTicket : resumed - withTicket;
+  const other = wantsTickets ? 'session ID' : 'session ticket';
+  return [
+    {
+      name: 'resumption mechanism',
+      phase: input.phase,
+      expected: wantsTickets ? 'resumed through session tickets' : 'resumed through session IDs',
+      actual:
+        matching === resumed
+          ? `${resumed} of ${resumed} resumed handshakes as requested`
+          : `${resumed - matching} of ${resumed} resumed handshakes used a ${other}`,
+      passed: matching === resumed,
+    },
+  ];
+}
+
+/** Checks that a cell resumed as its `resumption` setting requests, and through the requested mechanism. */
 export function checkResumption(input: CheckInput): CellCheck[] {
-  return input.tls.resumption === 'none' ? checkNoResumption(input) : checkResumedShare(input);
+  if (input.tls.resumption === 'none') return checkNoResumption(input);
+  return [...checkResumedShare(input), ...checkResumptionMechanism(input)];
 }

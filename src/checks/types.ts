@@ -10,7 +10,7 @@ export interface ClientObservations {
    * Handshake workloads: completed connections that offered a session, and sessions the server
    * issued. Null for requests workloads, whose autocannon connections never offer a session.
    */
-  sessions: { offered: number; received: number } | null;
+  sessions: { offered: number; received: number; resumedWithTicket: number | null } | null;
 }
 
 /** Everything the checks of one phase compare: the requested scenario and both sides' counts. */

@@ -122,6 +122,11 @@ export interface HandshakeRunResult {
   sessionsOffered: number;
   /** Sessions the server issued during the run (`session` events), 0 for `resumption: none`. */
   sessionsReceived: number;
+  /**
+   * TLS 1.2 resumption cells: resumed handshakes whose session carried a ticket, so that the
+   * rest resumed through a session ID. Null where the two cannot be told apart (TLS 1.3, `none`).
+   */
+  resumedWithTicket: number | null;
 }
 
 type CodedError = Error & { code?: unknown };
@@ -138,6 +143,12 @@ class ConnectionPlan {
   readonly resumes: boolean;
   /** Whether tickets come after the handshake, so that a connection may have to wait for one. */
   readonly ticketsFollowHandshake: boolean;
+  /**
+   * Whether to tell ticket resumption from session-ID resumption. Only TLS 1.2 has both, and
+   * there a session that resumed through a ticket carries it (`getTLSTicket()`) while one
+   * that resumed through its session ID carries none.
+   */
+  readonly tellsResumptionMechanism: boolean;
   /** The most recent session any connection received. */
   session: Buffer | undefined = undefined;
 
@@ -161,6 +172,7 @@ class ConnectionPlan {
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.resumes = options.tls.resumption !== 'none';
     this.ticketsFollowHandshake = this.resumes && options.tls.tlsVersion === 'tls1.3';
+    this.tellsResumptionMechanism = this.resumes && options.tls.tlsVersion === 'tls1.2';
   }
 }
 
@@ -180,6 +192,7 @@ class RunState {
   resumed = 0;
   sessionsOffered = 0;
   sessionsReceived = 0;
+  resumedWithTicket = 0;
   started = 0;
   errorCount = 0;
   openSockets = 0;
@@ -256,6 +269,7 @@ class RunState {
       negotiations: this.negotiations.counts(),
       sessionsOffered: this.sessionsOffered,
       sessionsReceived: this.sessionsReceived,
+      resumedWithTicket: this.plan.tellsResumptionMechanism ? this.resumedWithTicket : null,
     });
   }
 }
@@ -382,6 +396,7 @@ class Lane {
     recordLatencyUs(run.connectHistogram, elapsedUs(this.startNs, this.connectedNs));
     if (this.reused) {
       run.resumed++;
+      if (run.plan.tellsResumptionMechanism && socket.getTLSTicket() !== undefined) run.resumedWithTicket++;
       recordLatencyUs(run.resumedHistogram, elapsedUs(this.connectedNs, this.secureNs));
     } else {
       recordLatencyUs(run.fullHistogram, elapsedUs(this.connectedNs, this.secureNs));

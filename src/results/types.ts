@@ -87,7 +87,8 @@ export type CheckName =
   | 'server key type'
   | 'client certificate'
   | 'client key type'
-  | 'resumption';
+  | 'resumption'
+  | 'resumption mechanism';
 
 /** One comparison of what a cell requested with what its connections negotiated. */
 export interface CellCheck {

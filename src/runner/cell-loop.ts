@@ -78,6 +78,18 @@ function probeFailure(probes: ProbeOutcome[] | Error): MtlsBenchError | null {
   }
   const failed = failedProbes(probes);
   if (failed.length === 0) return null;
+
+  // A server that turns the right client away (another cipher suite, version or CA) rejects
+  // every probe for the same reason, which says nothing about its enforcement of mTLS.
+  const right = failed.find((probe) => probe.name === 'right-certificate');
+  if (right !== undefined) {
+    const code = right.code === null ? '' : ` with ${right.code}`;
+    return new MtlsBenchError(
+      'PROBE_FAILED',
+      `the server rejected the right client certificate${code}, so the scenario's settings do not work ` +
+        `against it and its enforcement of mTLS cannot be judged`,
+    );
+  }
   const list = failed.map((probe) => `${probe.name} expected ${probe.expected}, got ${probe.actual}`).join('; ');
   return new MtlsBenchError('PROBE_FAILED', `the server is not enforcing mTLS: ${list}`);
 }

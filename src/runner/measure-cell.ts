@@ -133,7 +133,7 @@ function verifyPhase(
 function handshakeObservations(run: HandshakeRunResult): ClientObservations {
   return {
     negotiations: run.negotiations,
-    sessions: { offered: run.sessionsOffered, received: run.sessionsReceived },
+    sessions: { offered: run.sessionsOffered, received: run.sessionsReceived, resumedWithTicket: run.resumedWithTicket },
   };
 }
 
@@ -143,6 +143,21 @@ function usPerOp(cpuUs: { user: number; system: number }, operations: number): n
 
 function serverUsPerOp(stats: ServerWindowStats | null, operations: number): number | null {
   return stats === null ? null : usPerOp(stats.cpuUs, operations);
+}
+
+/** Fails a cell whose warm-up completed no handshake, with the warm-up's errors by code. */
+function warmupFailed(cell: Cell, errors: Record<string, number>, checks: CellCheck[]): FailedCell {
+  const codes = Object.entries(errors)
+    .map(([code, count]) => `${code} x${count}`)
+    .join(', ');
+  return {
+    ...cellIdentityOf(cell),
+    state: 'failed',
+    probes: [],
+    durationMs: 0,
+    error: { code: 'RUN_FAILED', message: `no warm-up handshake completed; errors: ${codes}` },
+    checks,
+  };
 }
 
 /**
@@ -169,6 +184,10 @@ async function measureHandshakeCell(context: CellContext, workload: HandshakeWor
     );
     const failed = verifyPhase(cell, 'warm-up', handshakeObservations(warmup.run), warmup.stats, checks, 0);
     if (failed !== null) return failed;
+    // A warm-up in which every handshake failed says the measured run would fail too.
+    if (warmup.run.count === 0 && warmup.run.errorCount > 0) {
+      return warmupFailed(cell, warmup.run.errors, checks);
+    }
   }
 
   const { run, stats } = await inWindow(server, () =>

@@ -32,7 +32,7 @@ export function checkTargetFields(rawTarget: unknown): PathIssue[] {
   if (typeof host === 'string' && HOST_PATTERN.test(host) && allowRemote !== true && !isLoopbackHost(host)) {
     issues.push({
       path: [...TARGET_PATH, 'host'],
-      message: `got ${quote(host)}; expected a loopback address (127.0.0.1, ::1 or localhost), or set target.allowRemote: true`,
+      message: `got ${quote(host)}; expected a loopback address (127.0.0.0/8, ::1 or localhost), or set target.allowRemote: true`,
     });
   }
   if (typeof port === 'number' && baselinePort === port) {

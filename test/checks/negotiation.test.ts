@@ -146,6 +146,6 @@ describe('checkNegotiation', () => {
   });
 
   it('returns nothing for a phase without connections', () => {
-    expect(checkCell(input({ client: { negotiations: [], sessions: { offered: 0, received: 0 } }, server: [] }))).toEqual([]);
+    expect(checkCell(input({ client: { negotiations: [], sessions: { offered: 0, received: 0, resumedWithTicket: null } }, server: [] }))).toEqual([]);
   });
 });

@@ -38,7 +38,7 @@ export function observeHandshakes(setup: Setup, count: number, concurrency = 1):
     const driver = new HandshakeDriver({ port: listeners.ports.tls, tls: setup.client, certs: setup.certs, concurrency, payloadBytes: 1 });
     const run = await driver.run({ maxCount: count, durationMs: 10_000 });
     if (run.errorCount > 0) throw new Error(`handshakes failed: ${JSON.stringify(run.errors)}`);
-    return { negotiations: run.negotiations, sessions: { offered: run.sessionsOffered, received: run.sessionsReceived } };
+    return { negotiations: run.negotiations, sessions: { offered: run.sessionsOffered, received: run.sessionsReceived, resumedWithTicket: run.resumedWithTicket } };
   });
 }
 

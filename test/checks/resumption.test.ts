@@ -20,7 +20,7 @@ function input(resumption: Resumption, client: ClientObservations, server: Negot
 
 describe('checkResumption with tickets or session IDs', () => {
   it('passes when every offered session resumed', () => {
-    const [check] = checkResumption(input('tickets', { negotiations: entries(1, 19), sessions: { offered: 19, received: 20 } }));
+    const [check] = checkResumption(input('tickets', { negotiations: entries(1, 19), sessions: { offered: 19, received: 20, resumedWithTicket: null } }));
 
     expect(check).toEqual({
       name: 'resumption',
@@ -32,21 +32,21 @@ describe('checkResumption with tickets or session IDs', () => {
   });
 
   it('passes a share right at the floor', () => {
-    const [check] = checkResumption(input('session-ids', { negotiations: entries(1, 19), sessions: { offered: 20, received: 20 } }));
+    const [check] = checkResumption(input('session-ids', { negotiations: entries(1, 19), sessions: { offered: 20, received: 20, resumedWithTicket: null } }));
 
     expect(check?.actual).toBe('measured 95% resumed (19 of 20 handshakes that offered a session)');
     expect(check?.passed).toBe(true);
   });
 
   it('fails a share just below the floor', () => {
-    const [check] = checkResumption(input('tickets', { negotiations: entries(1, 1899), sessions: { offered: 2000, received: 2000 } }));
+    const [check] = checkResumption(input('tickets', { negotiations: entries(1, 1899), sessions: { offered: 2000, received: 2000, resumedWithTicket: null } }));
 
     expect(describeCheck(check!)).toBe('resumption: expected at least 95% resumed, measured 94.9% resumed (1899 of 2000 handshakes that offered a session)');
     expect(check?.passed).toBe(false);
   });
 
   it('takes another floor', () => {
-    const observed = { negotiations: entries(10, 10), sessions: { offered: 20, received: 20 } };
+    const observed = { negotiations: entries(10, 10), sessions: { offered: 20, received: 20, resumedWithTicket: null } };
 
     const [strict] = checkResumption(input('tickets', observed));
     const [lenient] = checkResumption({ ...input('tickets', observed), resumedShareFloor: 0.5 });
@@ -57,11 +57,11 @@ describe('checkResumption with tickets or session IDs', () => {
   });
 
   it('skips a phase without session offers', () => {
-    expect(checkResumption(input('tickets', { negotiations: entries(4, 0), sessions: { offered: 0, received: 4 } }))).toEqual([]);
+    expect(checkResumption(input('tickets', { negotiations: entries(4, 0), sessions: { offered: 0, received: 4, resumedWithTicket: null } }))).toEqual([]);
   });
 
   it('fails a server that issued no session', () => {
-    const [check] = checkResumption(input('session-ids', { negotiations: entries(20, 0), sessions: { offered: 0, received: 0 } }));
+    const [check] = checkResumption(input('session-ids', { negotiations: entries(20, 0), sessions: { offered: 0, received: 0, resumedWithTicket: null } }));
 
     expect(check?.actual).toBe('received no session from the server in 20 handshakes');
     expect(check?.passed).toBe(false);
@@ -74,7 +74,7 @@ describe('checkResumption with tickets or session IDs', () => {
 
 describe('checkResumption with none', () => {
   it('passes when nothing resumed', () => {
-    const [check] = checkResumption(input('none', { negotiations: entries(20, 0), sessions: { offered: 0, received: 0 } }, entries(20, 0)));
+    const [check] = checkResumption(input('none', { negotiations: entries(20, 0), sessions: { offered: 0, received: 0, resumedWithTicket: null } }, entries(20, 0)));
 
     expect(check?.actual).toBe('measured 0 of 20 handshakes resumed');
     expect(check?.passed).toBe(true);

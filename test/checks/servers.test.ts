@@ -43,8 +43,10 @@ describe('checks against a server set up as requested', () => {
       'client certificate',
       'client key type',
       'resumption',
+      'resumption mechanism',
     ]);
     expect(failedNames(checks)).toEqual([]);
+    expect(byName(checks, 'resumption mechanism')?.actual).toBe(`${COUNT - 2} of ${COUNT - 2} resumed handshakes as requested`);
     expect(byName(checks, 'cipher suite')?.actual).toBe(`negotiated ECDHE-ECDSA-AES256-GCM-SHA384 on ${COUNT} of ${COUNT} handshakes`);
     expect(byName(checks, 'client key type')?.actual).toMatch(/^got ed25519 on \d+ of \d+ sampled full handshakes$/);
   });
@@ -169,6 +171,32 @@ describe('checks against a misconfigured server', () => {
 
     expect(failedNames(checks)).toEqual(['resumption']);
     expect(byName(checks, 'resumption')?.actual).toBe(`measured 0% resumed (0 of ${COUNT - 1} handshakes that offered a session)`);
+  });
+
+  it('fail session IDs resumed through tickets', async () => {
+    const expected = scenarioOf({ tlsVersion: 'tls1.2', resumption: 'session-ids', auth: 'tls' });
+    // A `tickets` server issues tickets and keeps no session cache, so every resumption is a ticket's.
+    const server = { ...expected, resumption: 'tickets' } as const;
+
+    const observed = await observeHandshakes({ server, client: expected, certs: await certsFor() }, COUNT);
+    const checks = checkCell({ tls: expected, phase: 'measured', ...observed });
+
+    expect(failedNames(checks)).toEqual(['resumption mechanism']);
+    expect(describeCheck(byName(checks, 'resumption mechanism')!)).toBe(
+      `resumption mechanism: expected resumed through session IDs, ${COUNT - 1} of ${COUNT - 1} resumed handshakes used a session ticket`,
+    );
+  });
+
+  it('fail tickets resumed through session IDs', async () => {
+    const expected = scenarioOf({ tlsVersion: 'tls1.2', resumption: 'tickets', auth: 'mtls' });
+    // A `session-ids` server turns tickets off and keeps a session cache.
+    const server = { ...expected, resumption: 'session-ids' } as const;
+
+    const observed = await observeHandshakes({ server, client: expected, certs: await certsFor() }, COUNT);
+    const checks = checkCell({ tls: expected, phase: 'measured', ...observed });
+
+    expect(failedNames(checks)).toEqual(['resumption mechanism']);
+    expect(byName(checks, 'resumption mechanism')?.actual).toBe(`${COUNT - 1} of ${COUNT - 1} resumed handshakes used a session ID`);
   });
 
   it('fail resumed handshakes under resumption none', async () => {

@@ -139,6 +139,28 @@ describe('runSuite', () => {
   });
 });
 
+describe('runSuite with a failing warm-up', () => {
+  it('stops a cell whose warm-up completed nothing', async () => {
+    const base = resolveSuite(
+      {
+        name: 'failing-warmup',
+        matrix: { keyType: 'ecdsa-p256', tlsVersion: 'tls1.2', auth: 'tls' },
+        workloads: [{ kind: 'handshake', count: 50, warmup: 3 }],
+      },
+      { file: INLINE_SUITE_FILE },
+    );
+    // An RSA-only suite on an ECDSA server: the server starts, every handshake fails.
+    const broken = {
+      ...base,
+      cells: base.cells.map((cell) => ({ ...cell, tls: { ...cell.tls, cipherSuite: 'ECDHE-RSA-AES128-GCM-SHA256' } })),
+    };
+    const results = await runSuite(broken, { skipCryptoFloor: true });
+    const [cell] = results.cells;
+    expect(cell?.state).toBe('failed');
+    expect(cell?.state === 'failed' ? cell.error.message : '').toMatch(/^no warm-up handshake completed; errors: \S+ x3$/);
+  });
+});
+
 describe('runSuite with a failing cell', () => {
   it('marks a cell failed when no operation completes and goes on', async () => {
     // TLS 1.2 with an RSA suite only passes validation with RSA keys; forcing the suite past

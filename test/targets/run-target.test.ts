@@ -263,6 +263,38 @@ describe('a target that does not enforce mTLS', () => {
   });
 });
 
+describe('a target that rejects the right client', () => {
+  it('says so instead of blaming enforcement', async () => {
+    // The server offers ChaCha20 only, so a client that offers AES-128-GCM only is turned away.
+    const strict = await startHttpsTarget(set, {
+      ca: set.caPem,
+      requestCert: true,
+      rejectUnauthorized: true,
+      maxVersion: 'TLSv1.2',
+      ciphers: 'ECDHE-ECDSA-CHACHA20-POLY1305',
+    });
+    const file = await writeSuite(scratch, 'cipher-mismatch.yaml', [
+      'name: cipher-mismatch',
+      ...targetLines({ port: strict.port }),
+      'matrix:',
+      '  tlsVersion: tls1.2',
+      '  cipherSuite: ECDHE-ECDSA-AES128-GCM-SHA256',
+      '  auth: mtls',
+      'workloads:',
+      '  - kind: handshake',
+      '    count: 5',
+      '    warmup: 0',
+    ]);
+
+    const results = await runSuite(await loadSuite(file));
+    const cell = failed(results.cells[0]);
+
+    expect(cell.error.code).toBe('PROBE_FAILED');
+    expect(cell.error.message).toMatch(/^the server rejected the right client certificate with ERR_SSL_\w+, so the scenario's settings do not work against it/);
+    expect(cell.error.message).not.toContain('not enforcing');
+  });
+});
+
 describe('a target whose server key type differs from the scenario', () => {
   it('fails the server key type check', async () => {
     const rsaScratch = path.join(scratch, 'rsa');

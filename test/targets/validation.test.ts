@@ -78,7 +78,7 @@ describe('target host', () => {
     const { file, messages } = await messagesOf(targetLines({ host: '10.0.0.5' }));
 
     expect(messages).toEqual([
-      `${file}:3: target.host: got "10.0.0.5"; expected a loopback address (127.0.0.1, ::1 or localhost), or set target.allowRemote: true`,
+      `${file}:3: target.host: got "10.0.0.5"; expected a loopback address (127.0.0.0/8, ::1 or localhost), or set target.allowRemote: true`,
     ]);
   });
 
@@ -349,7 +349,7 @@ describe('target certificate files', () => {
     const { file, messages } = await messagesOf(targetLines({ host: '10.0.0.5', cert: '../pki/nowhere.pem' }));
 
     expect(messages).toEqual([
-      `${file}:3: target.host: got "10.0.0.5"; expected a loopback address (127.0.0.1, ::1 or localhost), or set target.allowRemote: true`,
+      `${file}:3: target.host: got "10.0.0.5"; expected a loopback address (127.0.0.0/8, ::1 or localhost), or set target.allowRemote: true`,
       `${file}:7: target.cert: ${path.join(pkiDir, 'nowhere.pem')}: file not found (a relative path is relative to the suite file's directory)`,
     ]);
   });
