@@ -45,3 +45,14 @@ export function renderProbeTable(configurations: readonly ConfigurationProbes[],
 
   return notes.length === 0 ? table.toString() : `${table.toString()}\n${notes.join('\n')}`;
 }
+
+/** Summarises probe outcomes in one line, for example `72 of 72 probes passed in 12 configurations`. */
+export function summarizeProbes(configurations: readonly ConfigurationProbes[]): string {
+  const outcomes = configurations.flatMap((configuration) => configuration.outcomes);
+  const skipped = outcomes.filter((outcome) => outcome.actual === 'skipped').length;
+  const passed = outcomes.filter((outcome) => outcome.passed).length;
+  const ran = outcomes.length - skipped;
+  const plural = configurations.length === 1 ? 'configuration' : 'configurations';
+  const skippedNote = skipped === 0 ? '' : `, ${skipped} skipped`;
+  return `${passed} of ${ran} probes passed in ${configurations.length} ${plural}${skippedNote}`;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfigurationProbes, ProbeOutcome } from '../../src/probes/types.ts';
-import { renderProbeTable } from '../../src/report/probe-table.ts';
+import { renderProbeTable, summarizeProbes } from '../../src/report/probe-table.ts';
 import { scenarioOf } from '../servers/scenario-fixture.ts';
 
 function outcome(overrides: Partial<ProbeOutcome> & Pick<ProbeOutcome, 'name'>): ProbeOutcome {
@@ -54,5 +54,12 @@ describe('renderProbeTable', () => {
     const text = renderProbeTable([passing], { color: false });
 
     expect(text.split('\n').at(-1)?.startsWith('└')).toBe(true);
+  });
+});
+
+describe('summarizeProbes', () => {
+  it('counts passes without skipped probes', () => {
+    // Four outcomes: two passed, one failed, one skipped.
+    expect(summarizeProbes([CONFIGURATION])).toBe('2 of 3 probes passed in 1 configuration, 1 skipped');
   });
 });

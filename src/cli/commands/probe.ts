@@ -4,7 +4,7 @@ import { mtlsConfigurationsOf, probeConfigurations, probeTargetConfigurations } 
 import type { ProbeConfiguration } from '../../probes/probe-suite.ts';
 import type { Cell, ResolvedTarget } from '../../scenario/types.ts';
 import type { ConfigurationProbes } from '../../probes/types.ts';
-import { renderProbeTable } from '../../report/probe-table.ts';
+import { renderProbeTable, summarizeProbes } from '../../report/probe-table.ts';
 import { selectCells } from '../../runner/run.ts';
 import { loadSuite } from '../../scenario/load.ts';
 import { colorEnabled, parseCommandArgs } from '../args.ts';
@@ -67,6 +67,7 @@ export async function probeCommand(args: string[]): Promise<ExitCode> {
 
   const tableStream = values.json === true ? process.stderr : process.stdout;
   tableStream.write(`${renderProbeTable(probed, { color: colorEnabled(tableStream) })}\n`);
+  tableStream.write(`${summarizeProbes(probed)}\n`);
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify(probed, null, 2)}\n`);
   }
