@@ -48,6 +48,7 @@ export type {
   ResolvedSuite,
   ResolvedTarget,
   Resumption,
+  SimulatedSlowdown,
   TargetProtocol,
   TlsScenario,
   TlsVersion,

@@ -3,7 +3,7 @@ import type { CertificateSet } from '../pki/types.ts';
 import { probeEchoServer } from '../probes/echo-server.ts';
 import type { ProbeCertificateCache } from '../probes/echo-server.ts';
 import type { ProbeOutcome } from '../probes/types.ts';
-import type { TlsScenario } from '../scenario/types.ts';
+import type { SimulatedSlowdown, TlsScenario } from '../scenario/types.ts';
 import { startEchoServer } from '../servers/spawn.ts';
 import type { EchoServerHandle } from '../servers/spawn.ts';
 import type { GroupPreparer } from './cell-loop.ts';
@@ -37,11 +37,12 @@ async function startServers(
   scenarios: TlsScenario[],
   certsFor: (tls: TlsScenario) => Promise<CertificateSet>,
   payloadBytes: number,
+  simulate: SimulatedSlowdown | null,
 ): Promise<Map<TlsScenario, EchoServerHandle>> {
   const servers = new Map<TlsScenario, EchoServerHandle>();
   const started = await Promise.allSettled(
     scenarios.map(async (tls) => {
-      const server = await startEchoServer({ tls, certs: withoutRootKey(await certsFor(tls)), payloadBytes });
+      const server = await startEchoServer({ tls, certs: withoutRootKey(await certsFor(tls)), payloadBytes, simulate });
       servers.set(tls, server);
     }),
   );
@@ -59,16 +60,17 @@ function sameTls(a: TlsScenario, b: TlsScenario): boolean {
 
 /**
  * Prepares each group by starting one echo server child per auth mode, with the group's
- * certificate set, and probing the mTLS one.
+ * certificate set and the suite's simulated slowdown (or null), and probing the mTLS one.
  */
 export function echoServerPreparer(
   certsFor: (tls: TlsScenario) => Promise<CertificateSet>,
   probeCertificates: ProbeCertificateCache,
   emit: RunEventListener,
+  simulate: SimulatedSlowdown | null,
 ): GroupPreparer {
   return async (group) => {
     const payloadBytes = Math.max(...group.cells.map((cell) => cell.workload.payloadBytes));
-    const servers = await startServers(group.servers, certsFor, payloadBytes);
+    const servers = await startServers(group.servers, certsFor, payloadBytes, simulate);
 
     const probesByServer = new Map<EchoServerHandle, ProbeOutcome[] | Error>();
     for (const [tls, server] of servers) {

@@ -8,7 +8,7 @@ import { describeEnvironment } from '../results/environment.ts';
 import { RESULTS_SCHEMA_VERSION } from '../results/types.ts';
 import type { CellResult, RunResults } from '../results/types.ts';
 import { INLINE_SUITE_FILE } from '../scenario/load.ts';
-import type { Cell, ResolvedSuite, ResolvedTarget, TlsScenario } from '../scenario/types.ts';
+import type { Cell, ResolvedSuite, ResolvedTarget, SimulatedSlowdown, TlsScenario } from '../scenario/types.ts';
 import { loadTargetMaterial } from '../targets/files.ts';
 import { generateTargetProbeCertificates } from '../targets/probe.ts';
 import { createProbeCertificateCache } from '../probes/index.ts';
@@ -49,6 +49,7 @@ export function selectCells(suite: ResolvedSuite, options: RunOptions): Cell[] {
 /** Measures the cells against echo server children, with a PKI generated for the run. */
 async function runAgainstEchoServers(
   cells: Cell[],
+  simulate: SimulatedSlowdown | null,
   options: RunOptions,
   emit: RunEventListener,
   elapsedMs: () => number,
@@ -80,7 +81,7 @@ async function runAgainstEchoServers(
       });
     }
 
-    const prepare = echoServerPreparer(certsFor, createProbeCertificateCache(), emit);
+    const prepare = echoServerPreparer(certsFor, createProbeCertificateCache(), emit, simulate);
     const results = await runCellGroups(cells, { prepare, cryptoFloor, emit, elapsedMs });
     return { cryptoFloor, results };
   } finally {
@@ -124,7 +125,7 @@ export async function runSuite(suite: ResolvedSuite, options: RunOptions = {}): 
   let cryptoFloor: CryptoFloor | null = null;
   let results: Map<string, CellResult>;
   if (suite.target === null) {
-    ({ cryptoFloor, results } = await runAgainstEchoServers(cells, options, emit, elapsedMs));
+    ({ cryptoFloor, results } = await runAgainstEchoServers(cells, suite.simulate, options, emit, elapsedMs));
   } else {
     results = await runAgainstTarget(suite, suite.target, cells, emit, elapsedMs);
   }

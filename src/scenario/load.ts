@@ -26,6 +26,7 @@ import type { PathIssue } from './messages.ts';
 import { SuiteSchema, TargetFilesSchema, TargetSchema } from './schema.ts';
 import {
   checkMatrixEntryForTarget,
+  checkSimulateForTarget,
   checkTargetFields,
   checkWorkloadsForTarget,
   resolveTarget,
@@ -141,6 +142,7 @@ export function resolveSuite(input: unknown, source: SuiteSource): ResolvedSuite
     matrix: summarizeMatrix(entries),
     workloads,
     target: target?.resolved ?? null,
+    simulate: parsed.data.simulate === undefined ? null : { handshakeCpuUs: parsed.data.simulate.handshakeCpuUs },
     cells: expandCells(entries, workloads, target === null ? null : formatHostPort(target.resolved.host, target.resolved.port)),
   };
 }
@@ -165,6 +167,7 @@ function readTarget(
     issues.push(...checkMatrixEntryForTarget(entry, valueAtPath(input, entry.path), rawTarget));
   }
   issues.push(...checkWorkloadsForTarget(fields.workloads, rawTarget));
+  issues.push(...checkSimulateForTarget(fields.simulate));
 
   // The files are checked whenever their paths are valid, so that their problems show up in the
   // same run as a problem elsewhere in the target.

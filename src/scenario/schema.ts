@@ -326,6 +326,23 @@ export const TargetSchema = z
       'decide the client key type and the chain depth.',
   });
 
+/** Upper bound of `simulate.handshakeCpuUs`: a tenth of a second per handshake is far beyond any regression worth simulating. */
+export const MAX_SIMULATED_HANDSHAKE_CPU_US = 100_000;
+
+export const SimulateSchema = z
+  .strictObject({
+    handshakeCpuUs: positiveIntSchema(MAX_SIMULATED_HANDSHAKE_CPU_US).meta({
+      description:
+        'Microseconds of CPU that each echo server burns inside every handshake, full and resumed, ' +
+        `from 1 to ${MAX_SIMULATED_HANDSHAKE_CPU_US}.`,
+    }),
+  })
+  .meta({
+    description:
+      'Testing aid: inject a server slowdown of known size, to check that a comparison or CI gate catches it. ' +
+      'Not allowed with a target. Default: none.',
+  });
+
 export const SuiteSchema = z.strictObject({
   name: nameSchema('missing; every suite needs a name, for example "default"').meta({
     description: 'Suite name, used in result file names: lower-case letters, digits and hyphens.',
@@ -353,6 +370,7 @@ export const SuiteSchema = z.strictObject({
         'What to run in every cell. Default: one handshake and one requests workload, each with its defaults.',
     })
     .optional(),
+  simulate: SimulateSchema.optional(),
 });
 
 /** A suite as an author writes it: every default left out is allowed. */
@@ -360,3 +378,4 @@ export type SuiteInput = z.input<typeof SuiteSchema>;
 export type MatrixInput = z.input<typeof MatrixSchema>;
 export type WorkloadInput = z.input<typeof WorkloadSchema>;
 export type TargetInput = z.input<typeof TargetSchema>;
+export type SimulateInput = z.input<typeof SimulateSchema>;

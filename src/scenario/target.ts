@@ -20,6 +20,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * Rejects `simulate` next to a target: the slowdown is burnt inside the echo servers that
+ * mtls-bench starts, and a target's server is not one of them.
+ */
+export function checkSimulateForTarget(rawSimulate: unknown): PathIssue[] {
+  if (rawSimulate === undefined) return [];
+  return [
+    {
+      path: ['simulate'],
+      message:
+        "the target's server is not started by mtls-bench, so it cannot simulate a slowdown; remove simulate or target",
+    },
+  ];
+}
+
+/**
  * Checks the fields of `target` against each other, on the raw values, so that these problems
  * are reported together with any schema problem of the same object.
  */

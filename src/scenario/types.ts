@@ -125,6 +125,16 @@ export interface ResolvedTarget {
   allowRemote: boolean;
 }
 
+/**
+ * A slowdown of known size that the echo servers inject, as a testing aid: it checks that a
+ * comparison or CI gate downstream catches a regression of that size. Never part of a real
+ * measurement.
+ */
+export interface SimulatedSlowdown {
+  /** Server CPU burnt inside every handshake, full and resumed, in microseconds (1 to 100000). */
+  handshakeCpuUs: number;
+}
+
 /** Suite with every default filled in, as returned by the loader. */
 export interface ResolvedSuite {
   name: string;
@@ -145,6 +155,8 @@ export interface ResolvedSuite {
   workloads: Workload[];
   /** The user's server that every cell measures, or null for the echo servers mtls-bench starts. */
   target: ResolvedTarget | null;
+  /** The injected slowdown, or null (the default) for echo servers that do only their normal work. */
+  simulate: SimulatedSlowdown | null;
   /** Cells in run order; each `mtls` cell comes right after its `tls` baseline when it has one. */
   cells: Cell[];
 }

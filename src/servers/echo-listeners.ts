@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import type { EchoServerPorts } from './protocol.ts';
 import type { ServerWindow } from './server-window.ts';
 import { installSessionIdCache } from './session-cache.ts';
+import { installHandshakeCpuBurn } from './simulate.ts';
 import { LOOPBACK_HOST, serverTlsOptions } from './tls-options.ts';
 import type { EchoServerConfig } from './types.ts';
 
@@ -51,6 +52,9 @@ export async function startEchoListeners(config: EchoServerConfig, window: Serve
     server.on('tlsClientError', recordError);
     if (config.tls.resumption === 'session-ids') {
       installSessionIdCache(server);
+    }
+    if (config.simulate != null) {
+      installHandshakeCpuBurn(server, config.simulate.handshakeCpuUs);
     }
   }
   // The HTTP layer reports socket errors after the handshake here instead of on the socket.

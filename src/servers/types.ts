@@ -1,5 +1,5 @@
 import type { CertificateSet } from '../pki/types.ts';
-import type { TlsScenario } from '../scenario/types.ts';
+import type { SimulatedSlowdown, TlsScenario } from '../scenario/types.ts';
 
 /** What an echo server child needs to start: the TLS settings and the PEM material. */
 export interface EchoServerConfig {
@@ -7,6 +7,8 @@ export interface EchoServerConfig {
   certs: CertificateSet;
   /** Bytes in each HTTPS response body when the request has none. Default 64. */
   payloadBytes: number;
+  /** Server CPU to burn inside every handshake, as a testing aid. Default: none (undefined or null). */
+  simulate?: SimulatedSlowdown | null;
 }
 
 /** Negotiated parameters of one connection, as one side saw them. */

@@ -85,6 +85,7 @@ function resultsOf(cells: CellResult[]): RunResults {
       },
       workloads: [],
       target: null,
+      simulate: null,
       cells: [],
     },
     cryptoFloor: null,

@@ -284,7 +284,7 @@ describe('resolveSuite', () => {
     const resolve = () => resolveSuite({ name: 'inline', color: 'red' }, { file: INLINE_SUITE_FILE });
 
     expect(resolve).toThrow(InvalidSuiteError);
-    expect(resolve).toThrow('<inline>: color: unknown key "color"; expected one of "name", "description", "target", "matrix", "workloads"');
+    expect(resolve).toThrow('<inline>: color: unknown key "color"; expected one of "name", "description", "target", "matrix", "workloads", "simulate"');
   });
 
   it('locates issues through a parsed document', () => {

@@ -244,6 +244,14 @@ describe('matrix and workloads with a target', () => {
       `${file}:13: workloads[1].kind: a requests workload sends HTTPS requests, but target.protocol is "tls" (a raw TLS echo server); use a handshake workload, or target.protocol "https"`,
     ]);
   });
+
+  it('rejects simulate', async () => {
+    const { file, messages } = await messagesOf([...targetLines(), 'simulate:', '  handshakeCpuUs: 2000']);
+
+    expect(messages).toEqual([
+      `${file}:10: simulate: the target's server is not started by mtls-bench, so it cannot simulate a slowdown; remove simulate or target`,
+    ]);
+  });
 });
 
 describe('target certificate files', () => {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadSuite } from '../../scenario/load.ts';
 import { MtlsBenchError } from '../../errors.ts';
 import { runSuite, selectCells } from '../../runner/run.ts';
+import { renderSuiteHeading } from '../../report/heading.ts';
 import { renderTables } from '../../report/table.ts';
 import { defaultResultsPath, saveResults, serializeResults } from '../../results/write.ts';
 import { checkOutputPath } from '../paths.ts';
@@ -86,7 +87,7 @@ export async function runCommand(args: string[]): Promise<ExitCode> {
       allResults.push(results);
       // Saved before anything is printed, so a closed stdout cannot cost the measurements.
       const saved = await saveResults(results, values.out ?? defaultResultsPath(results));
-      tableStream.write(`\nsuite "${suite.name}"${results.quick ? ' (--quick: smoke-test bounds)' : ''}\n`);
+      tableStream.write(`\n${renderSuiteHeading(results.suite, { quick: results.quick })}\n`);
       tableStream.write(`${renderTables(results, { color: colorEnabled(tableStream) })}\n`);
       if (saved.error !== null) {
         writeFailed = true;

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+
+import { renderSuiteHeading } from '../../src/report/heading.ts';
+
+describe('suite heading', () => {
+  it('names the suite alone', () => {
+    expect(renderSuiteHeading({ name: 'default', simulate: null }, { quick: false })).toBe('suite "default"');
+  });
+
+  it('shows a simulated slowdown', () => {
+    const heading = renderSuiteHeading({ name: 'gate-check', simulate: { handshakeCpuUs: 2000 } }, { quick: false });
+
+    expect(heading).toBe('suite "gate-check" (simulate: +2000 µs server CPU per handshake)');
+  });
+
+  it('shows --quick and simulate together', () => {
+    const heading = renderSuiteHeading({ name: 'x', simulate: { handshakeCpuUs: 5 } }, { quick: true });
+
+    expect(heading).toBe('suite "x" (--quick: smoke-test bounds) (simulate: +5 µs server CPU per handshake)');
+  });
+});
