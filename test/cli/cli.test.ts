@@ -1,30 +1,17 @@
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, ROOT, runCli } from './run-cli.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/results/types.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = path.join(root, 'bin/mtls-bench.js');
+const root = ROOT;
+const bin = BIN;
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'mtls-bench-cli-test-'));
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-function cli(args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = runCli;
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

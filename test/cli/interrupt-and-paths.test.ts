@@ -1,24 +1,18 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, ROOT, runCli } from './run-cli.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = path.join(root, 'bin/mtls-bench.js');
+const root = ROOT;
+const bin = BIN;
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'mtls-bench-paths-test-'));
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, timeout: 60_000 }, (error, _stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stderr });
-    });
-  });
-}
+const cli = runCli;
 
 /** Private key directories of runs: `mtls-bench-` and six random characters, nothing more. */
 function privateDirs(): Set<string> {

@@ -1,33 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, ROOT, runCli } from '../cli/run-cli.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConfigurationProbes } from '../../src/probes/types.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = path.join(root, 'bin/mtls-bench.js');
+const root = ROOT;
+const bin = BIN;
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'mtls-bench-probe-test-'));
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-function cli(args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      let code = 0;
-      if (error !== null) {
-        // A numeric code is the exit status. Otherwise the process was killed, by the timeout for one.
-        code = typeof error.code === 'number' ? error.code : -1;
-      }
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = runCli;
 
 /** Two mTLS configurations (resumption none and tickets) of one key type in TLS 1.3. */
 const SUITE = `name: probe-inline

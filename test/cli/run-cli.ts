@@ -1,0 +1,25 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root, the working directory the commands run in. */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = path.join(ROOT, 'bin/mtls-bench.js');
+
+export interface CliOutcome {
+  /** Exit status, or -1 when the process was killed, by the timeout for one. */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `mtls-bench ARGS` as a child process from the repository root, with colour off. */
+export function runCli(args: string[], timeoutMs = 60_000): Promise<CliOutcome> {
+  return new Promise((resolve) => {
+    const options = { cwd: ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1' } };
+    execFile(process.execPath, [BIN, ...args], options, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
