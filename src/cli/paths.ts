@@ -19,9 +19,9 @@ async function pathKind(target: string): Promise<PathKind> {
 }
 
 /**
- * Checks, before anything is measured or generated, that an output path given on the command
- * line can be written: an existing entry there is of the expected kind, and the nearest
- * existing parent is a directory this process may write to. `option` names the setting in
+ * Checks, before anything is measured or generated, that an output path from the command line
+ * can be written. An existing entry there must be of the expected kind, and the nearest
+ * existing parent must be a directory this process may write to. `option` names the setting in
  * the message, for example `--out`.
  */
 export async function checkOutputPath(target: string, option: string, expected: 'file' | 'directory'): Promise<void> {

@@ -124,7 +124,7 @@ export interface HandshakeRunResult {
   sessionsReceived: number;
   /**
    * TLS 1.2 resumption cells: resumed handshakes whose session carried a ticket, so that the
-   * rest resumed through a session ID. Null where the two cannot be told apart (TLS 1.3, `none`).
+   * rest resumed through a session ID. Null where the client cannot distinguish them (TLS 1.3, `none`).
    */
   resumedWithTicket: number | null;
 }
@@ -515,7 +515,7 @@ function onError(this: LaneSocket, error: CodedError): void {
 function onClose(this: LaneSocket): void {
   const lane = this[LANE];
   if (lane.socket === this) {
-    // A server that closes after its response, as `Connection: close` asks, may do so before
+    // A server that closes after its response, as `Connection: close` requests, may do so before
     // a late ticket: the operation still completed.
     if (lane.waitingForSession) {
       lane.complete();

@@ -86,7 +86,7 @@ export interface RequestsRunOptions {
   payloadBytes: number;
   /**
    * Request method. Default: POST, or GET when `payloadBytes` is 0. A target gets GET, which
-   * carries no body whatever `payloadBytes` says, and whose response is what it serves for `/`.
+   * carries no body whatever the value of `payloadBytes`, and whose response is what it serves for `/`.
    */
   method?: 'GET' | 'POST';
 }

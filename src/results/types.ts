@@ -135,7 +135,7 @@ export interface MeasuredCell extends CellResultBase {
   /** The echo server's counts, or null for a target, whose side mtls-bench cannot see. */
   server: ServerCounts | null;
   cpu: CpuPerOp;
-  /** Least crypto a full handshake needs on each side, from the micro-benchmark; handshake cells only. */
+  /** Minimum crypto cost of a full handshake on each side, from the micro-benchmark. Handshake cells only. */
   cryptoFloorUs?: { serverUs: number; clientUs: number };
 }
 

@@ -9,7 +9,7 @@ export function defaultResultsPath(results: RunResults, directory = 'results'): 
   return path.join(directory, `${results.suite.name}-${stamp}${results.quick ? '-quick' : ''}.json`);
 }
 
-/** Serialises results as the results file holds them: two-space indented JSON. */
+/** Serialises results in the results-file format: two-space indented JSON. */
 export function serializeResults(results: RunResults): string {
   return `${JSON.stringify(results, null, 2)}\n`;
 }

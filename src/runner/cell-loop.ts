@@ -80,7 +80,7 @@ function probeFailure(probes: ProbeOutcome[] | Error): MtlsBenchError | null {
   if (failed.length === 0) return null;
 
   // A server that turns the right client away (another cipher suite, version or CA) rejects
-  // every probe for the same reason, which says nothing about its enforcement of mTLS.
+  // every probe for the same reason, so the probes show nothing about its enforcement of mTLS.
   const right = failed.find((probe) => probe.name === 'right-certificate');
   if (right !== undefined) {
     const code = right.code === null ? '' : ` with ${right.code}`;

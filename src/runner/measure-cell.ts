@@ -15,8 +15,8 @@ import type { ClientTlsMaterial } from '../servers/tls-options.ts';
 import type { ServerWindowStats } from '../servers/types.ts';
 
 /**
- * Upper bound on a handshake warm-up, so a server that accepts and never answers cannot hold
- * the run: each connection also has its own handshake timeout in the driver.
+ * Upper bound on a handshake warm-up, so a server that accepts and never responds cannot hold
+ * the run. Each connection also has its own handshake timeout in the driver.
  */
 const WARMUP_TIME_LIMIT_MS = 10_000;
 
@@ -184,7 +184,7 @@ async function measureHandshakeCell(context: CellContext, workload: HandshakeWor
     );
     const failed = verifyPhase(cell, 'warm-up', handshakeObservations(warmup.run), warmup.stats, checks, 0);
     if (failed !== null) return failed;
-    // A warm-up in which every handshake failed says the measured run would fail too.
+    // When every warm-up handshake failed, the measured run would fail the same way.
     if (warmup.run.count === 0 && warmup.run.errorCount > 0) {
       return warmupFailed(cell, warmup.run.errors, checks);
     }

@@ -64,7 +64,7 @@ function durationSchema(options: { allowZero: boolean }) {
  * suite fails validation instead of crashing mid-run.
  */
 export const WORKLOAD_LIMITS = {
-  /** Each connection in flight holds a socket and a file descriptor. */
+  /** Each connection in flight uses a socket and a file descriptor. */
   handshakeConcurrency: 1_000,
   /** Keep-alive connections, each with its socket, parser and buffers. */
   connections: 5_000,

@@ -40,7 +40,7 @@ export function createLatencyHistogram(): Histogram {
 
 /**
  * Records one latency. HDR histograms store integers, so the value is rounded to whole
- * microseconds; values below 1 µs count as 1 and values above the trackable maximum are clamped.
+ * microseconds. Values below 1 µs count as 1, and values above the trackable maximum are clamped.
  */
 export function recordLatencyUs(histogram: Histogram, latencyUs: number): void {
   const rounded = Math.round(latencyUs);

@@ -18,7 +18,8 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<CliOutcome> 
   return new Promise((resolve) => {
     const options = { cwd: ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1' } };
     execFile(process.execPath, [BIN, ...args], options, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      let code = 0;
+      if (error !== null) code = typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
   });

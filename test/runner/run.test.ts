@@ -163,8 +163,8 @@ describe('runSuite with a failing warm-up', () => {
 
 describe('runSuite with a failing cell', () => {
   it('marks a cell failed when no operation completes and goes on', async () => {
-    // TLS 1.2 with an RSA suite only passes validation with RSA keys; forcing the suite past
-    // the loader onto ECDSA keys makes the server start but every handshake fail.
+    // The loader accepts an RSA-only TLS 1.2 suite only with RSA keys. Forcing it past the
+    // loader onto ECDSA keys lets the server start, but every handshake then fails.
     const base = resolveSuite(
       {
         name: 'failing-cell',

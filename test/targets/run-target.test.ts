@@ -2,10 +2,10 @@
  * Whole runs against targets that the tests start themselves: Node HTTPS and TLS servers on
  * 127.0.0.1, with certificates written to a scratch directory and suites that point at them.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { runCli } from '../cli/run-cli.ts';
 
 import type { CertificateSet } from '../../src/pki/types.ts';
 import type { CellResult, FailedCell, MeasuredCell, RunResults } from '../../src/results/types.ts';
@@ -333,18 +333,7 @@ describe('mtls-bench probe with a target suite', () => {
       'matrix:',
       '  auth: mtls',
     ]);
-    const root = fileURLToPath(new URL('../..', import.meta.url));
-
-    const outcome = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [path.join(root, 'bin/mtls-bench.js'), 'probe', file],
-        { cwd: root, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } },
-        (error, stdout, stderr) => {
-          resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-        },
-      );
-    });
+    const outcome = await runCli(['probe', file]);
 
     expect(outcome.stderr).toBe('');
     expect(outcome.code).toBe(0);
