@@ -9,10 +9,37 @@ export type { RunOptions } from './runner/run.ts';
 export type { RunEvent, RunEventListener } from './runner/events.ts';
 export { renderTables } from './report/table.ts';
 export type { TableOptions } from './report/table.ts';
-export { overheadOf, overheadsOf } from './report/overhead.ts';
-export type { Overhead } from './report/overhead.ts';
+export { formatEstimate, overheadOf, overheadsOf } from './report/overhead.ts';
+export type { MetricOverhead, Overhead } from './report/overhead.ts';
+export { estimateRatio } from './stats/ratio.ts';
+export type { RatioEstimate } from './stats/ratio.ts';
+export { METRIC_NAMES, METRICS, WORKLOAD_METRICS, roundValues } from './results/metrics.ts';
+export type { MetricName, MetricValues } from './results/metrics.ts';
 export { writeResultsFile, defaultResultsPath, serializeResults } from './results/write.ts';
 export { RESULTS_SCHEMA_VERSION } from './results/types.ts';
+export { readResultsFile } from './results/read.ts';
+export { compareResults } from './gate/compare.ts';
+export type { CompareOptions } from './gate/compare.ts';
+export { formatThreshold, parseThresholdOptions, resolveThreshold } from './gate/thresholds.ts';
+export type { ResolvedThreshold, ThresholdOverrides, ThresholdSource } from './gate/thresholds.ts';
+export { COMPARISON_FORMAT_VERSION } from './gate/types.ts';
+export type {
+  ComparedFile,
+  CompareMode,
+  CompareModeOption,
+  Comparison,
+  ComparisonCounts,
+  ComparisonKind,
+  MetricComparison,
+  SkippedCell,
+  SkipReason,
+  Verdict,
+} from './gate/types.ts';
+export { renderComparisonTables } from './report/compare-table.ts';
+export type { CompareTableOptions } from './report/compare-table.ts';
+export { renderComparisonMarkdown } from './gate/markdown.ts';
+export { renderComparisonJunit } from './gate/junit.ts';
+export { serializeComparison } from './gate/json.ts';
 export type {
   CellCheck,
   CellResult,
@@ -25,6 +52,7 @@ export type {
   HandshakeResults,
   MeasuredCell,
   RequestsResults,
+  RoundResult,
   RunResults,
   ServerCounts,
 } from './results/types.ts';
@@ -41,6 +69,7 @@ export type {
   Auth,
   Cell,
   ChainDepth,
+  GateSettings,
   Group,
   HandshakeWorkload,
   KeyType,

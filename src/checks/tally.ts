@@ -29,15 +29,15 @@ export class NegotiationTally {
     return this.#fullHandshakes % PEER_CERT_SAMPLE_INTERVAL === 0;
   }
 
-  add(observation: NegotiationObservation): void {
-    if (!observation.resumed) this.#fullHandshakes++;
+  add(observation: NegotiationObservation, count = 1): void {
+    if (!observation.resumed) this.#fullHandshakes += count;
     const { protocol, cipherSuite, resumed, group, peerKeyType, clientCertVerified } = observation;
     const key = `${protocol}|${cipherSuite}|${resumed}|${group}|${peerKeyType}|${clientCertVerified}`;
     const entry = this.#counts.get(key);
     if (entry === undefined) {
-      this.#counts.set(key, { ...observation, count: 1 });
+      this.#counts.set(key, { protocol, cipherSuite, resumed, group, peerKeyType, clientCertVerified, count });
     } else {
-      entry.count++;
+      entry.count += count;
     }
   }
 
@@ -51,6 +51,15 @@ export class NegotiationTally {
     this.#counts.clear();
     this.#fullHandshakes = 0;
   }
+}
+
+/** Adds up lists of counts, for example those of a cell's rounds, into one list. */
+export function mergeNegotiationCounts(lists: readonly (readonly NegotiationCount[])[]): NegotiationCount[] {
+  const tally = new NegotiationTally();
+  for (const list of lists) {
+    for (const { count, ...observation } of list) tally.add(observation, count);
+  }
+  return tally.counts();
 }
 
 /**

@@ -2,14 +2,16 @@ import { MtlsBenchError } from '../errors.ts';
 
 /** Exit codes of the `mtls-bench` command. */
 export const EXIT_CODES = {
-  /** Everything asked for ran and every cell was measured. */
+  /** Everything asked for ran and every cell was measured; a comparison found no regression. */
   success: 0,
-  /** A bug in mtls-bench: an error nobody threw on purpose. */
-  internalError: 1,
+  /** A comparison found a metric worse, significantly and beyond its threshold. */
+  regression: 1,
   /** Bad input: a suite, an option or a file; nothing was measured. */
   invalidInput: 2,
   /** The run went ahead but at least one cell failed; the others are in the results. */
   runFailed: 3,
+  /** A bug in mtls-bench: an error nobody threw on purpose (70 is EX_SOFTWARE in sysexits.h). */
+  internalError: 70,
 } as const;
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];

@@ -7,6 +7,7 @@ import { runCommand, RUN_HELP } from './commands/run.ts';
 import { validateCommand, VALIDATE_HELP } from './commands/validate.ts';
 import { certsCommand, CERTS_HELP } from './commands/certs.ts';
 import { probeCommand, PROBE_HELP } from './commands/probe.ts';
+import { compareCommand, COMPARE_HELP } from './commands/compare.ts';
 
 const debug = debuglog('mtls-bench');
 
@@ -19,13 +20,14 @@ Commands:
   validate SUITE...  Check suite files and list their cells, without opening a socket
   certs              Write a generated PKI as PEM files, for openssl s_client or curl
   probe [SUITE...]   Check that each mTLS server rejects wrong client certificates
+  compare BASE HEAD  Compare two results files and fail on a regression (the CI gate)
 
 Options:
   -h, --help         Show help; \`mtls-bench <command> --help\` shows a command's options
   -V, --version      Show the version
 
-Exit codes: 0 success, 2 invalid input (nothing was measured), 3 a cell or probe failed
-(the others are in the results), 1 an internal error.
+Exit codes: 0 success, 1 a comparison found a regression, 2 invalid input (nothing was
+measured), 3 a cell or probe failed (the others are in the results), 70 an internal error.
 `;
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<ExitCode>; help: string }> = {
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<ExitCode>; hel
   validate: { run: validateCommand, help: VALIDATE_HELP },
   certs: { run: certsCommand, help: CERTS_HELP },
   probe: { run: probeCommand, help: PROBE_HELP },
+  compare: { run: compareCommand, help: COMPARE_HELP },
 };
 
 /** Prints an error as one or more plain sentences on stderr; the stack only under NODE_DEBUG=mtls-bench. */

@@ -14,11 +14,20 @@ export function progressLine(event: RunEvent): string | null {
       return event.message;
     case 'cell-start': {
       const remaining = event.estimatedRemainingMs === null ? '' : `, ~${formatClock(event.estimatedRemainingMs)} left`;
-      return `cell ${event.index + 1}/${event.cellCount} ${event.cell.id} (${formatClock(event.elapsedMs)} elapsed${remaining})`;
+      const last = event.index + event.cells.length;
+      const numbers = event.cells.length === 1 ? `cell ${last}` : `cells ${event.index + 1}-${last}`;
+      const id = event.cells.at(-1)?.id ?? '';
+      return `${numbers}/${event.cellCount} ${id} (${formatClock(event.elapsedMs)} elapsed${remaining})`;
     }
     default:
       return null;
   }
+}
+
+/** Returns the progress line with the round appended, for `round-start` events. */
+function withRound(line: string, round: number, rounds: number): string {
+  const base = line.replace(/ round \d+\/\d+$/, '');
+  return `${base} round ${round + 1}/${rounds}`;
 }
 
 /**
@@ -27,6 +36,7 @@ export function progressLine(event: RunEvent): string | null {
  */
 export function createProgressRenderer(stream: NodeJS.WriteStream): { onEvent: (event: RunEvent) => void; done: () => void } {
   let shown = false;
+  let last: string | null = null;
   const clear = (): void => {
     if (!shown) return;
     stream.write('\r\x1b[2K');
@@ -38,8 +48,9 @@ export function createProgressRenderer(stream: NodeJS.WriteStream): { onEvent: (
         clear();
         return;
       }
-      const line = progressLine(event);
+      const line = event.type === 'round-start' ? (last === null ? null : withRound(last, event.round, event.rounds)) : progressLine(event);
       if (line === null) return;
+      last = line;
       const width = stream.columns > 1 ? stream.columns - 1 : 120;
       stream.write(`\r\x1b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
       shown = true;

@@ -10,7 +10,8 @@ export function renderSuiteHeading(suite: Pick<ResolvedSuite, 'name' | 'simulate
     heading += ' (--quick: smoke-test bounds)';
   }
   if (suite.simulate !== null) {
-    heading += ` (simulate: +${suite.simulate.handshakeCpuUs} µs server CPU per handshake)`;
+    const servers = suite.simulate.auth.length === 1 ? `, ${suite.simulate.auth[0]} servers only` : '';
+    heading += ` (simulate: +${suite.simulate.handshakeCpuUs} µs server CPU per handshake${servers})`;
   }
   return heading;
 }

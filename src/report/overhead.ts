@@ -1,60 +1,35 @@
-import type { CellResult, MeasuredCell, RunResults } from '../results/types.ts';
+import type { MeasuredCell, RunResults } from '../results/types.ts';
+import { roundValues, WORKLOAD_METRICS } from '../results/metrics.ts';
+import type { MetricName } from '../results/metrics.ts';
+import { estimateRatio } from '../stats/ratio.ts';
+import type { RatioEstimate } from '../stats/ratio.ts';
 
-/**
- * Cost of mTLS in one cell against its baseline, as ratios mtls/tls (1.25 is 25% more).
- * A ratio is null where either side has no value to divide, for example resumed latency in a
- * cell without resumption.
- */
+/** Cost of mTLS in one metric: the ratio mtls/tls over the rounds, with its interval. */
+export interface MetricOverhead {
+  metric: MetricName;
+  /** Null when either cell has fewer than 2 rounds with a value, for example resumed latency without resumption. */
+  estimate: RatioEstimate | null;
+}
+
+/** Cost of mTLS in one cell against its baseline, one entry per metric of the workload. */
 export interface Overhead {
   cellId: string;
   baselineId: string;
-  latencyP50Ratio: number | null;
-  latencyP99Ratio: number | null;
-  /** Handshakes or requests per second; below 1 means mTLS is slower. */
-  throughputRatio: number | null;
-  serverCpuRatio: number | null;
-  clientCpuRatio: number | null;
+  metrics: MetricOverhead[];
 }
 
-function ratio(value: number | null | undefined, baseline: number | null | undefined): number | null {
-  if (value === undefined || value === null || baseline === undefined || baseline === null || baseline === 0 || value === 0) return null;
-  return value / baseline;
-}
-
-/**
- * Latency of the operation a cell is about: full handshakes for handshake cells (resumed ones
- * when the cell resumes nearly everything, since then full handshakes are a handful), requests
- * for request cells.
- */
-function headlineLatency(cell: MeasuredCell): { p50: number; p99: number } | undefined {
-  if (cell.requests !== undefined) return cell.requests.latencyUs;
-  if (cell.handshake === undefined) return undefined;
-  const { full, resumed } = cell.handshake.latencyUs;
-  return resumed.count > full.count ? resumed : full;
-}
-
-function throughput(cell: MeasuredCell): number | undefined {
-  return cell.requests?.throughputRps ?? cell.handshake?.handshakesPerSec;
-}
-
-/** Computes the overhead of a measured mTLS cell against its measured baseline. */
+/** Computes the overhead of a measured mTLS cell against its measured baseline, from their rounds. */
 export function overheadOf(cell: MeasuredCell, baseline: MeasuredCell): Overhead {
-  const latency = headlineLatency(cell);
-  const baselineLatency = headlineLatency(baseline);
-  return {
-    cellId: cell.id,
-    baselineId: baseline.id,
-    latencyP50Ratio: ratio(latency?.p50, baselineLatency?.p50),
-    latencyP99Ratio: ratio(latency?.p99, baselineLatency?.p99),
-    throughputRatio: ratio(throughput(cell), throughput(baseline)),
-    serverCpuRatio: ratio(cell.cpu.serverUsPerOp, baseline.cpu.serverUsPerOp),
-    clientCpuRatio: ratio(cell.cpu.clientUsPerOp, baseline.cpu.clientUsPerOp),
-  };
+  const metrics = WORKLOAD_METRICS[cell.scenario.workloadKind].map((metric) => ({
+    metric,
+    estimate: estimateRatio(roundValues(baseline.rounds, metric), roundValues(cell.rounds, metric)),
+  }));
+  return { cellId: cell.id, baselineId: baseline.id, metrics };
 }
 
 /** Overheads of every measured mTLS cell whose baseline was measured too, by cell id. */
 export function overheadsOf(results: RunResults): Map<string, Overhead> {
-  const byId = new Map<string, CellResult>(results.cells.map((cell) => [cell.id, cell]));
+  const byId = new Map(results.cells.map((cell) => [cell.id, cell]));
   const overheads = new Map<string, Overhead>();
   for (const cell of results.cells) {
     if (cell.state !== 'measured' || cell.baselineId === null) continue;
@@ -66,8 +41,17 @@ export function overheadsOf(results: RunResults): Map<string, Overhead> {
 }
 
 /** Formats a ratio as a signed percentage change: 1.25 → `+25%`, 0.8 → `-20%`. */
-export function formatRatioChange(value: number | null): string {
-  if (value === null) return 'n/a';
+export function formatRatioChange(value: number): string {
   const percent = Math.round((value - 1) * 100);
   return `${percent >= 0 ? '+' : ''}${percent}%`;
+}
+
+/**
+ * Formats an estimate as its change and interval, `+25%` and `[+18%, +31%]`. A change whose
+ * interval includes no change is `~` and is not called a difference. `-` when there is no estimate.
+ */
+export function formatEstimate(estimate: RatioEstimate | null): { change: string; interval: string } {
+  if (estimate === null) return { change: '-', interval: '' };
+  const interval = `[${formatRatioChange(estimate.low)}, ${formatRatioChange(estimate.high)}]`;
+  return { change: estimate.differs ? formatRatioChange(estimate.ratio) : '~', interval };
 }

@@ -2,7 +2,8 @@ import Table from 'cli-table3';
 import { describeCheck, failedChecks, PHASE_NAMES } from '../checks/cell-checks.ts';
 import type { CellResult, CellScenario, FailedCell, MeasuredCell, RunResults } from '../results/types.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
-import { formatRatioChange, overheadsOf } from './overhead.ts';
+import { METRICS, WORKLOAD_METRICS } from '../results/metrics.ts';
+import { formatEstimate, overheadsOf } from './overhead.ts';
 import type { Overhead } from './overhead.ts';
 
 export interface TableOptions {
@@ -47,16 +48,6 @@ function formatRate(perSecond: number): string {
   return perSecond >= 100 ? String(Math.round(perSecond)) : perSecond.toFixed(1);
 }
 
-/** Overhead cells: latency p50 and p99, throughput, and CPU per operation on each side. */
-function formatOverhead(overhead: Overhead | undefined): string[] {
-  if (overhead === undefined) return ['', '', ''];
-  return [
-    `${formatRatioChange(overhead.latencyP50Ratio)} / ${formatRatioChange(overhead.latencyP99Ratio)}`,
-    formatRatioChange(overhead.throughputRatio),
-    `${formatRatioChange(overhead.serverCpuRatio)} / ${formatRatioChange(overhead.clientCpuRatio)}`,
-  ];
-}
-
 /** CPU per operation on each side; a target's server side is not measured and shows `-`. */
 function formatCpu(cell: MeasuredCell): string {
   return `${cell.cpu.serverUsPerOp ?? '-'} / ${cell.cpu.clientUsPerOp}`;
@@ -86,7 +77,7 @@ function failedRow(scenarioValues: string[], metricCount: number, reference: num
   return [...scenarioValues, `FAILED [${reference}]`, ...Array<string>(metricCount - 1).fill('-')];
 }
 
-function handshakeRow(cell: MeasuredCell, overhead: Overhead | undefined): string[] {
+function handshakeRow(cell: MeasuredCell): string[] {
   const handshake = cell.handshake;
   if (handshake === undefined) return [];
   const floor = cell.cryptoFloorUs;
@@ -98,11 +89,10 @@ function handshakeRow(cell: MeasuredCell, overhead: Overhead | undefined): strin
     formatCpu(cell),
     floor === undefined ? '-' : `${Math.round(floor.serverUs)} / ${Math.round(floor.clientUs)}`,
     String(handshake.errors),
-    ...formatOverhead(overhead),
   ];
 }
 
-function requestsRow(cell: MeasuredCell, overhead: Overhead | undefined): string[] {
+function requestsRow(cell: MeasuredCell): string[] {
   const requests = cell.requests;
   if (requests === undefined) return [];
   return [
@@ -110,12 +100,8 @@ function requestsRow(cell: MeasuredCell, overhead: Overhead | undefined): string
     formatRate(requests.throughputRps),
     formatCpu(cell),
     String(requests.errors + requests.non2xx),
-    ...formatOverhead(overhead),
   ];
 }
-
-/** mTLS against its baseline row, as signed percentage changes. */
-const OVERHEAD_HEADERS = ['mTLS Δ latency\np50 / p99', 'mTLS Δ\nrate', 'mTLS Δ CPU\nserver / client'];
 
 const HANDSHAKE_HEADERS = [
   'full µs\np50 / p90 / p99',
@@ -125,14 +111,53 @@ const HANDSHAKE_HEADERS = [
   'CPU µs/hs\nserver / client',
   'crypto floor µs\n(full) srv / cli',
   'errors',
-  ...OVERHEAD_HEADERS,
 ];
 
-const REQUESTS_HEADERS = ['latency µs\np50 / p90 / p99', 'req/s', 'CPU µs/req\nserver / client', 'errors', ...OVERHEAD_HEADERS];
+const REQUESTS_HEADERS = ['latency µs\np50 / p90 / p99', 'req/s', 'CPU µs/req\nserver / client', 'errors'];
 
 /**
- * Renders one table per workload, one row per cell, each mTLS row with its overhead against
- * its baseline. Returns the text; the caller decides where it goes.
+ * Renders the overhead table of a workload: one row per mTLS cell with a baseline, one column
+ * per metric that some row has an estimate for, each value the change and its 95% interval.
+ * Returns null when no mTLS cell has a measured baseline.
+ */
+function renderOverheadTable(
+  cells: CellResult[],
+  overheads: Map<string, Overhead>,
+  columns: typeof SCENARIO_COLUMNS,
+  rounds: number,
+  options: TableOptions,
+): string | null {
+  const rows = cells.flatMap((cell) => {
+    const overhead = overheads.get(cell.id);
+    return overhead === undefined ? [] : [{ cell, overhead }];
+  });
+  const kind = cells[0]?.scenario.workloadKind;
+  if (rows.length === 0 || kind === undefined) return null;
+
+  const metrics = WORKLOAD_METRICS[kind].filter((metric) =>
+    rows.some(({ overhead }) => overhead.metrics.some((entry) => entry.metric === metric && entry.estimate !== null)),
+  );
+  const scenarioColumns = columns.filter(({ field }) => field !== 'auth');
+  const table = newTable(
+    [...scenarioColumns.map((column) => column.header), ...metrics.map((metric) => METRICS[metric].label)],
+    options,
+  );
+  for (const { cell, overhead } of rows) {
+    const values = metrics.map((metric) => {
+      const { change, interval } = formatEstimate(overhead.metrics.find((entry) => entry.metric === metric)?.estimate ?? null);
+      return interval === '' ? change : `${change}\n${interval}`;
+    });
+    table.push([...scenarioColumns.map(({ field }) => String(cell.scenario[field])), ...values]);
+  }
+  const heading =
+    `mTLS against TLS, change and 95% interval over ${rounds} rounds ` +
+    '(~: the interval includes no change, so no difference is claimed)';
+  return `${heading}\n${table.toString()}`;
+}
+
+/**
+ * Renders two tables per workload: the measured figures, one row per cell, then each mTLS
+ * cell's overhead against its baseline. Returns the text; the caller decides where it goes.
  */
 export function renderTables(results: RunResults, options: TableOptions): string {
   const overheads = overheadsOf(results);
@@ -156,12 +181,13 @@ export function renderTables(results: RunResults, options: TableOptions): string
         table.push(failedRow(scenarioValues, metricHeaders.length, failedCount));
         continue;
       }
-      const overhead = overheads.get(cell.id);
-      const metrics = kind === 'handshake' ? handshakeRow(cell, overhead) : requestsRow(cell, overhead);
+      const metrics = kind === 'handshake' ? handshakeRow(cell) : requestsRow(cell);
       table.push([...scenarioValues, ...metrics]);
     }
     const notes = failures.length === 0 ? '' : `\n${failures.join('\n')}`;
-    sections.push(`${kind} workload "${workload}"\n${table.toString()}${notes}`);
+    const overheadTable = renderOverheadTable(cells, overheads, columns, results.rounds, options);
+    const overheadSection = overheadTable === null ? '' : `\n${overheadTable}`;
+    sections.push(`${kind} workload "${workload}"\n${table.toString()}${notes}${overheadSection}`);
   }
   return sections.join('\n\n');
 }

@@ -2,10 +2,11 @@ import type { LatencySummary } from '../stats/histogram.ts';
 import type { ProbeOutcome } from '../probes/types.ts';
 import type { Negotiated } from '../servers/types.ts';
 import type { CryptoFloor } from '../drivers/crypto-floor.ts';
+import type { MetricValues } from './metrics.ts';
 import type { Auth, ChainDepth, Group, KeyType, ResolvedSuite, Resumption, TlsVersion, WorkloadKind } from '../scenario/types.ts';
 
 /** Version of the results format; bumped on any change that breaks a reader. */
-export const RESULTS_SCHEMA_VERSION = 1;
+export const RESULTS_SCHEMA_VERSION = 2;
 
 /** Where the numbers were taken, so results from different machines are not mixed up. */
 export interface Environment {
@@ -15,6 +16,12 @@ export interface Environment {
   cpu: { model: string; count: number };
   os: { platform: string; release: string; arch: string };
   totalMemoryBytes: number;
+  /**
+   * Short hash of the host name, CPU model and count, and memory size. Two results files with the
+   * same id were taken on the same machine, so their absolute times can be compared; the host
+   * name itself is not stored.
+   */
+  machineId: string;
 }
 
 /** The scenario values of one cell, flat, as tables and later comparisons read them. */
@@ -126,9 +133,24 @@ interface CellResultBase {
   probes: ProbeOutcome[];
 }
 
+/** One measured round of a cell, kept next to the merged histograms so that comparisons see the spread. */
+export interface RoundResult {
+  /** Wall time of the round's measurement window, in milliseconds. */
+  durationMs: number;
+  /** Operations completed in the round: handshakes, or 2xx responses. */
+  count: number;
+  /** The round's value of every metric that applies to the cell's workload. */
+  values: MetricValues;
+}
+
 /** A cell that ran to the end. */
 export interface MeasuredCell extends CellResultBase {
   state: 'measured';
+  /**
+   * The measured rounds in the order they ran. The cell's other numbers are the rounds merged:
+   * histograms added together, counts summed, rates and CPU per operation over all rounds.
+   */
+  rounds: RoundResult[];
   negotiated: Negotiated | null;
   handshake?: HandshakeResults;
   requests?: RequestsResults;
@@ -162,6 +184,8 @@ export interface RunResults {
   quick: boolean;
   /** `--filter` text the run used, or null. */
   filter: string | null;
+  /** Measured rounds per cell that the run asked for, after a discarded warm-up. */
+  rounds: number;
   suite: ResolvedSuite;
   cryptoFloor: CryptoFloor | null;
   cells: CellResult[];

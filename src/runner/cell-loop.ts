@@ -7,8 +7,9 @@ import type { ProbeOutcome } from '../probes/types.ts';
 import type { CellResult, FailedCell } from '../results/types.ts';
 import type { Cell } from '../scenario/types.ts';
 import type { RunEventListener } from './events.ts';
-import { cellIdentityOf, measureCell } from './measure-cell.ts';
-import type { CellContext } from './measure-cell.ts';
+import { createCellMeasurement } from './create-measurement.ts';
+import { cellIdentityOf } from './measure-cell.ts';
+import type { CellContext, CellMeasurement } from './measure-cell.ts';
 import { planCellGroups } from './plan.ts';
 import type { CellGroup } from './plan.ts';
 
@@ -17,7 +18,7 @@ const debug = debuglog('mtls-bench');
 /** Servers, or a target, that the cells of one group run against, set up before the first of them. */
 export interface PreparedGroup {
   /** Returns a cell's endpoint, and the server window that counts the other side or null. */
-  contextFor(cell: Cell): Promise<Omit<CellContext, 'cryptoFloor' | 'cell'>>;
+  contextFor(cell: Cell): Promise<Omit<CellContext, 'cryptoFloor' | 'cell' | 'rounds'>>;
   /**
    * Probe outcomes of the mTLS server an `mtls` cell runs against, or the error that kept the
    * probes from running. Undefined for a `tls` cell.
@@ -37,6 +38,10 @@ export interface CellLoopOptions {
   emit: RunEventListener;
   /** Milliseconds since the run started, for progress events. */
   elapsedMs: () => number;
+  /** Measured rounds per cell. */
+  rounds: number;
+  /** Creates each cell's measurement. Default `createCellMeasurement`; tests pass fakes to see the order of steps. */
+  createMeasurement?: (context: CellContext) => CellMeasurement;
 }
 
 export function failedCell(cell: Cell, error: unknown): FailedCell {
@@ -95,56 +100,130 @@ function probeFailure(probes: ProbeOutcome[] | Error): MtlsBenchError | null {
 }
 
 /**
+ * Cells measured together: a baseline and the mTLS cells that compare against it, or a cell on
+ * its own when its partner is not in the run.
+ */
+export function pairCells(cells: readonly Cell[]): Cell[][] {
+  const pairs: Cell[][] = [];
+  const pairByBaseline = new Map<string, Cell[]>();
+  for (const cell of cells) {
+    const pair = cell.baselineId === null ? undefined : pairByBaseline.get(cell.baselineId);
+    if (pair !== undefined) {
+      pair.push(cell);
+      continue;
+    }
+    const fresh = [cell];
+    pairs.push(fresh);
+    pairByBaseline.set(cell.id, fresh);
+  }
+  return pairs;
+}
+
+/** A cell of a pair: its measurement while it runs, or its result once it failed or finished. */
+interface PairMember {
+  cell: Cell;
+  probes: ProbeOutcome[];
+  measurement: CellMeasurement | null;
+  result: CellResult | null;
+}
+
+/**
+ * Measures a pair: every cell's warm-up, then the rounds, alternating the order round by round
+ * (baseline first, then mTLS first), so that a drift in the machine's speed hits both alike.
+ * A cell that fails drops out; its partner goes on alone.
+ */
+export async function measurePair(
+  pair: Cell[],
+  prepared: PreparedGroup,
+  options: CellLoopOptions,
+  onRound: (round: number) => void,
+): Promise<CellResult[]> {
+  const members: PairMember[] = [];
+  for (const cell of pair) {
+    const member: PairMember = { cell, probes: [], measurement: null, result: null };
+    members.push(member);
+    try {
+      const probes = prepared.probesFor(cell);
+      const probeError = probes === undefined ? null : probeFailure(probes);
+      member.probes = probes === undefined || probes instanceof Error ? [] : probes;
+      if (probeError !== null) {
+        member.result = failedCell(cell, probeError);
+        continue;
+      }
+      const context = await prepared.contextFor(cell);
+      const create = options.createMeasurement ?? createCellMeasurement;
+      member.measurement = create({ ...context, cell, cryptoFloor: options.cryptoFloor, rounds: options.rounds });
+    } catch (error) {
+      member.result = failedCell(cell, error);
+    }
+  }
+
+  const step = async (member: PairMember, work: (measurement: CellMeasurement) => Promise<CellResult | null>) => {
+    if (member.result !== null || member.measurement === null) return;
+    try {
+      member.result = await work(member.measurement);
+    } catch (error) {
+      debug('cell %s failed: %o', member.cell.id, error);
+      member.result = failedCell(member.cell, error);
+    }
+  };
+
+  for (const member of members) await step(member, (measurement) => measurement.warmUp());
+  for (let round = 0; round < options.rounds; round++) {
+    onRound(round);
+    const order = round % 2 === 0 ? members : [...members].reverse();
+    for (const member of order) {
+      await step(member, async (measurement) => {
+        await measurement.measureRound();
+        return null;
+      });
+    }
+  }
+  for (const member of members) {
+    await step(member, async (measurement) => rejectEmptyMeasurement(member.cell, measurement.finish()));
+  }
+
+  return members.map(({ cell, probes, result }) => ({ ...(result ?? failedCell(cell, new Error('cell was not run'))), probes }));
+}
+
+/**
  * Measures the cells group by group (see `planCellGroups`), each group against what `prepare`
- * sets up for it. A cell that fails is recorded as failed and the loop goes on. Returns the
- * results by cell id.
+ * sets up for it, and inside a group pair by pair (see `measurePair`). A cell that fails is
+ * recorded as failed and the loop goes on. Returns the results by cell id.
  */
 export async function runCellGroups(cells: Cell[], options: CellLoopOptions): Promise<Map<string, CellResult>> {
-  const { prepare, cryptoFloor, emit, elapsedMs } = options;
+  const { prepare, emit, elapsedMs } = options;
   const results = new Map<string, CellResult>();
   let index = 0;
+  const record = (result: CellResult): void => {
+    results.set(result.id, result);
+    emit({ type: 'cell-end', index: index++, cellCount: cells.length, result, elapsedMs: elapsedMs() });
+  };
 
   for (const group of planCellGroups(cells)) {
     let prepared: PreparedGroup;
     try {
       prepared = await prepare(group);
     } catch (error) {
-      for (const cell of group.cells) {
-        const result = failedCell(cell, error);
-        results.set(cell.id, result);
-        emit({ type: 'cell-end', index: index++, cellCount: cells.length, result, elapsedMs: elapsedMs() });
-      }
+      for (const cell of group.cells) record(failedCell(cell, error));
       continue;
     }
 
     try {
-      for (const cell of group.cells) {
+      for (const pair of pairCells(group.cells)) {
         const done = index;
         emit({
           type: 'cell-start',
           index,
           cellCount: cells.length,
-          cell,
+          cells: pair,
           elapsedMs: elapsedMs(),
           estimatedRemainingMs: done === 0 ? null : Math.round((elapsedMs() / done) * (cells.length - done)),
         });
-        let result: CellResult;
-        try {
-          const probes = prepared.probesFor(cell);
-          const probeError = probes === undefined ? null : probeFailure(probes);
-          const probeOutcomes = probes === undefined || probes instanceof Error ? [] : probes;
-          if (probeError !== null) {
-            result = { ...failedCell(cell, probeError), probes: probeOutcomes };
-          } else {
-            const measured = await measureCell({ ...(await prepared.contextFor(cell)), cell, cryptoFloor });
-            result = { ...rejectEmptyMeasurement(cell, measured), probes: probeOutcomes };
-          }
-        } catch (error) {
-          debug('cell %s failed: %o', cell.id, error);
-          result = failedCell(cell, error);
-        }
-        results.set(cell.id, result);
-        emit({ type: 'cell-end', index: index++, cellCount: cells.length, result, elapsedMs: elapsedMs() });
+        const onRound = (round: number): void => {
+          emit({ type: 'round-start', round, rounds: options.rounds, elapsedMs: elapsedMs() });
+        };
+        for (const result of await measurePair(pair, prepared, options, onRound)) record(result);
       }
     } finally {
       await prepared.release();

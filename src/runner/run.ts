@@ -8,6 +8,7 @@ import { describeEnvironment } from '../results/environment.ts';
 import { RESULTS_SCHEMA_VERSION } from '../results/types.ts';
 import type { CellResult, RunResults } from '../results/types.ts';
 import { INLINE_SUITE_FILE } from '../scenario/load.ts';
+import { MAX_ROUNDS } from '../scenario/schema.ts';
 import type { Cell, ResolvedSuite, ResolvedTarget, SimulatedSlowdown, TlsScenario } from '../scenario/types.ts';
 import { loadTargetMaterial } from '../targets/files.ts';
 import { generateTargetProbeCertificates } from '../targets/probe.ts';
@@ -28,6 +29,8 @@ export interface RunOptions {
   quick?: boolean;
   /** Skip the crypto-floor micro-benchmark. Default false. */
   skipCryptoFloor?: boolean;
+  /** Measured rounds per cell, from 1 to 50. Default: the suite's `rounds`, which defaults to 5. */
+  rounds?: number;
   /** Receives progress events; the runner itself never prints. */
   onEvent?: RunEventListener;
 }
@@ -46,13 +49,28 @@ export function selectCells(suite: ResolvedSuite, options: RunOptions): Cell[] {
   return cells.map((cell) => ({ ...cell, workload: quickWorkload(cell.workload) }));
 }
 
+/** What every cell loop of a run shares. */
+interface LoopSettings {
+  emit: RunEventListener;
+  elapsedMs: () => number;
+  rounds: number;
+}
+
+/** Returns the rounds a run measures: `options.rounds`, or the suite's. */
+export function roundsOf(suite: ResolvedSuite, options: RunOptions): number {
+  const rounds = options.rounds ?? suite.rounds;
+  if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= MAX_ROUNDS)) {
+    throw new MtlsBenchError('INVALID_ARGUMENT', `--rounds: got ${rounds}; expected a whole number from 1 to ${MAX_ROUNDS}`);
+  }
+  return rounds;
+}
+
 /** Measures the cells against echo server children, with a PKI generated for the run. */
 async function runAgainstEchoServers(
   cells: Cell[],
   simulate: SimulatedSlowdown | null,
   options: RunOptions,
-  emit: RunEventListener,
-  elapsedMs: () => number,
+  loop: LoopSettings,
 ): Promise<{ cryptoFloor: CryptoFloor | null; results: Map<string, CellResult> }> {
   const privateDir: PrivateDir = await createPrivateDir();
   try {
@@ -68,6 +86,7 @@ async function runAgainstEchoServers(
       return set;
     };
 
+    const { emit } = loop;
     emit({ type: 'phase', message: 'generating certificates' });
     for (const cell of cells) await certsFor(cell.tls);
 
@@ -82,7 +101,7 @@ async function runAgainstEchoServers(
     }
 
     const prepare = echoServerPreparer(certsFor, createProbeCertificateCache(), emit, simulate);
-    const results = await runCellGroups(cells, { prepare, cryptoFloor, emit, elapsedMs });
+    const results = await runCellGroups(cells, { ...loop, prepare, cryptoFloor });
     return { cryptoFloor, results };
   } finally {
     await privateDir.remove();
@@ -98,14 +117,14 @@ async function runAgainstTarget(
   suite: ResolvedSuite,
   target: ResolvedTarget,
   cells: Cell[],
-  emit: RunEventListener,
-  elapsedMs: () => number,
+  loop: LoopSettings,
 ): Promise<Map<string, CellResult>> {
+  const { emit } = loop;
   const material = loadTargetMaterial(target, suite.sourceFile ?? INLINE_SUITE_FILE);
   emit({ type: 'phase', message: 'generating probe certificates' });
   const probeCertificates = await generateTargetProbeCertificates(material);
   const prepare = targetPreparer(target, material, probeCertificates, emit);
-  return runCellGroups(cells, { prepare, cryptoFloor: null, emit, elapsedMs });
+  return runCellGroups(cells, { ...loop, prepare, cryptoFloor: null });
 }
 
 /**
@@ -117,17 +136,19 @@ async function runAgainstTarget(
 export async function runSuite(suite: ResolvedSuite, options: RunOptions = {}): Promise<RunResults> {
   const emit = options.onEvent ?? (() => {});
   const cells = selectCells(suite, options);
+  const rounds = roundsOf(suite, options);
   const startedAt = new Date();
   const startNs = process.hrtime.bigint();
   const elapsedMs = (): number => Number((process.hrtime.bigint() - startNs) / 1_000_000n);
   emit({ type: 'run-start', cellCount: cells.length });
+  const loop: LoopSettings = { emit, elapsedMs, rounds };
 
   let cryptoFloor: CryptoFloor | null = null;
   let results: Map<string, CellResult>;
   if (suite.target === null) {
-    ({ cryptoFloor, results } = await runAgainstEchoServers(cells, suite.simulate, options, emit, elapsedMs));
+    ({ cryptoFloor, results } = await runAgainstEchoServers(cells, suite.simulate, options, loop));
   } else {
-    results = await runAgainstTarget(suite, suite.target, cells, emit, elapsedMs);
+    results = await runAgainstTarget(suite, suite.target, cells, loop);
   }
 
   emit({ type: 'run-end', elapsedMs: elapsedMs() });
@@ -138,6 +159,7 @@ export async function runSuite(suite: ResolvedSuite, options: RunOptions = {}): 
     finishedAt: new Date().toISOString(),
     quick: options.quick === true,
     filter: options.filter ?? null,
+    rounds,
     // The suite as run: with --quick, its workloads carry the shortened bounds.
     suite: options.quick === true ? { ...suite, workloads: suite.workloads.map(quickWorkload) } : suite,
     cryptoFloor,

@@ -23,7 +23,9 @@ import { readMatrix, resolveMatrixEntry, summarizeMatrix } from './matrix.ts';
 import type { MatrixEntry } from './matrix.ts';
 import { formatPath } from './messages.ts';
 import type { PathIssue } from './messages.ts';
-import { SuiteSchema, TargetFilesSchema, TargetSchema } from './schema.ts';
+import { resolveGate } from './gate.ts';
+import { DEFAULT_ROUNDS, SuiteSchema, TargetFilesSchema, TargetSchema } from './schema.ts';
+import type { SimulateInput } from './schema.ts';
 import {
   checkMatrixEntryForTarget,
   checkSimulateForTarget,
@@ -32,7 +34,8 @@ import {
   resolveTarget,
   resolveTargetFiles,
 } from './target.ts';
-import type { KeyType, ResolvedSuite, ResolvedTarget } from './types.ts';
+import { AUTH_MODES } from './types.ts';
+import type { KeyType, ResolvedSuite, ResolvedTarget, SimulatedSlowdown } from './types.ts';
 import { checkMatrixEntry } from './validate.ts';
 import { readWorkloads } from './workloads.ts';
 import { convertZodIssues, suiteErrorMap, valueAtPath } from './zod-issues.ts';
@@ -142,9 +145,18 @@ export function resolveSuite(input: unknown, source: SuiteSource): ResolvedSuite
     matrix: summarizeMatrix(entries),
     workloads,
     target: target?.resolved ?? null,
-    simulate: parsed.data.simulate === undefined ? null : { handshakeCpuUs: parsed.data.simulate.handshakeCpuUs },
+    simulate: resolveSimulate(parsed.data.simulate),
+    rounds: parsed.data.rounds ?? DEFAULT_ROUNDS,
+    gate: resolveGate(parsed.data.gate),
     cells: expandCells(entries, workloads, target === null ? null : formatHostPort(target.resolved.host, target.resolved.port)),
   };
+}
+
+/** Resolves the `simulate` field: null without one, otherwise every server unless `auth` names some. */
+function resolveSimulate(input: SimulateInput | undefined): SimulatedSlowdown | null {
+  if (input === undefined) return null;
+  const auth = input.auth === undefined ? [...AUTH_MODES] : [input.auth].flat();
+  return { handshakeCpuUs: input.handshakeCpuUs, auth: AUTH_MODES.filter((mode) => auth.includes(mode)) };
 }
 
 /**

@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { DEFAULT_CIPHER_SUITE, HANDSHAKE_DEFAULTS, MATRIX_DEFAULTS, REQUESTS_DEFAULTS } from './defaults.ts';
 import { DURATION_PATTERN, parseDurationMs } from './duration.ts';
 import { describeReceived } from './messages.ts';
+import { METRIC_NAMES } from '../results/metrics.ts';
+import { THRESHOLD_PATTERN } from '../gate/threshold.ts';
 import { AUTH_MODES, CHAIN_DEPTHS, GROUPS, KEY_TYPES, RESUMPTION_MODES, TARGET_PROTOCOLS, TLS_VERSIONS } from './types.ts';
 
 /** The fields of a zod issue that the error functions below read. */
@@ -336,11 +338,51 @@ export const SimulateSchema = z
         'Microseconds of CPU that each echo server burns inside every handshake, full and resumed, ' +
         `from 1 to ${MAX_SIMULATED_HANDSHAKE_CPU_US}.`,
     }),
+    auth: oneOrMany(AuthSchema)
+      .meta({
+        description:
+          'Which servers burn it: tls, mtls, or both. mtls alone simulates a regression of client authentication, ' +
+          'which the mTLS overhead ratio shows. Default: tls, mtls.',
+        default: [...AUTH_MODES],
+      })
+      .optional(),
   })
   .meta({
     description:
       'Testing aid: inject a server slowdown of known size, to check that a comparison or CI gate catches it. ' +
       'Not allowed with a target. Default: none.',
+  });
+
+/**
+ * Most rounds per cell. Each round has its own server window and client run, so past about 50
+ * the fixed cost per round outweighs what more rounds add to a confidence interval.
+ */
+export const MAX_ROUNDS = 50;
+
+/** Default rounds per cell: 5 is the fewest for which a 5 vs 5 rank test can reach p < 0.01. */
+export const DEFAULT_ROUNDS = 5;
+
+/** Default gate threshold for every metric, as a fraction. */
+export const DEFAULT_GATE_THRESHOLD = 0.1;
+
+const thresholdSchema = z.string().regex(THRESHOLD_PATTERN, {
+  error: (issue: IssueForMessage) => `${describeReceived(issue.input)}; expected a percentage such as "10%", or "off"`,
+});
+
+export const GateSchema = z
+  .strictObject({
+    threshold: thresholdSchema
+      .meta(fieldMeta('Largest accepted worsening of every metric without a threshold of its own, or "off".', '10%'))
+      .optional(),
+    metrics: z
+      .partialRecord(z.enum(METRIC_NAMES), thresholdSchema)
+      .meta({ description: 'Thresholds of single metrics, for example handshake.full.p99: 5%, or off to leave one ungated.' })
+      .optional(),
+  })
+  .meta({
+    description:
+      'Thresholds of mtls-bench compare and run --baseline. A metric fails the gate only when it is worse, the ' +
+      'change is significant, and it exceeds its threshold. --threshold on the command line takes precedence.',
   });
 
 export const SuiteSchema = z.strictObject({
@@ -371,6 +413,16 @@ export const SuiteSchema = z.strictObject({
     })
     .optional(),
   simulate: SimulateSchema.optional(),
+  rounds: positiveIntSchema(MAX_ROUNDS)
+    .meta(
+      fieldMeta(
+        'Measured rounds per cell, after a discarded warm-up. Each round gets an equal share of the workload bounds, ' +
+          'and an mTLS cell alternates with its baseline round by round. --rounds takes precedence.',
+        DEFAULT_ROUNDS,
+      ),
+    )
+    .optional(),
+  gate: GateSchema.optional(),
 });
 
 /** A suite as an author writes it: every default left out is allowed. */
@@ -379,3 +431,4 @@ export type MatrixInput = z.input<typeof MatrixSchema>;
 export type WorkloadInput = z.input<typeof WorkloadSchema>;
 export type TargetInput = z.input<typeof TargetSchema>;
 export type SimulateInput = z.input<typeof SimulateSchema>;
+export type GateInput = z.input<typeof GateSchema>;

@@ -1,3 +1,5 @@
+import type { MetricName } from '../results/metrics.ts';
+
 /**
  * Resolved suite types: what the loader returns after every default is filled in and every
  * cross-field rule is checked. Authors write the looser input type (`SuiteInput`, from the
@@ -133,9 +135,19 @@ export interface ResolvedTarget {
 export interface SimulatedSlowdown {
   /** Server CPU burnt inside every handshake, full and resumed, in microseconds (1 to 100000). */
   handshakeCpuUs: number;
+  /** Servers that burn it, by the auth mode they serve. Default: both. */
+  auth: Auth[];
 }
 
 /** Suite with every default filled in, as returned by the loader. */
+/** Thresholds of `mtls-bench compare` and `run --baseline`, as fractions (0.1 is 10%). */
+export interface GateSettings {
+  /** Threshold of every metric without one of its own, or null when only the listed metrics are gated. Default 0.1. */
+  threshold: number | null;
+  /** Thresholds of single metrics; null turns gating off for that metric (`off` in the suite). */
+  metrics: Partial<Record<MetricName, number | null>>;
+}
+
 export interface ResolvedSuite {
   name: string;
   description: string | null;
@@ -157,6 +169,10 @@ export interface ResolvedSuite {
   target: ResolvedTarget | null;
   /** The injected slowdown, or null (the default) for echo servers that do only their normal work. */
   simulate: SimulatedSlowdown | null;
+  /** Measured rounds per cell, each with its share of the workload's bounds. Default 5. */
+  rounds: number;
+  /** Thresholds of the regression gate. Default: every metric gated at 10%. */
+  gate: GateSettings;
   /** Cells in run order; each `mtls` cell comes right after its `tls` baseline when it has one. */
   cells: Cell[];
 }

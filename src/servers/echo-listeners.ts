@@ -53,7 +53,7 @@ export async function startEchoListeners(config: EchoServerConfig, window: Serve
     if (config.tls.resumption === 'session-ids') {
       installSessionIdCache(server);
     }
-    if (config.simulate != null) {
+    if (config.simulate != null && config.simulate.auth.includes(config.tls.auth)) {
       installHandshakeCpuBurn(server, config.simulate.handshakeCpuUs);
     }
   }

@@ -13,10 +13,15 @@ export interface CliOutcome {
   stderr: string;
 }
 
-/** Runs `mtls-bench ARGS` as a child process from the repository root, with colour off. */
-export function runCli(args: string[], timeoutMs = 60_000): Promise<CliOutcome> {
+/**
+ * Runs `mtls-bench ARGS` as a child process from the repository root, with colour off and
+ * `extraEnv` added to the environment. GITHUB_STEP_SUMMARY is removed unless `extraEnv` sets it,
+ * so that tests run in GitHub Actions do not write into the job's summary.
+ */
+export function runCli(args: string[], timeoutMs = 60_000, extraEnv: Record<string, string> = {}): Promise<CliOutcome> {
   return new Promise((resolve) => {
-    const options = { cwd: ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1' } };
+    const { GITHUB_STEP_SUMMARY: _stepSummary, ...inherited } = process.env;
+    const options = { cwd: ROOT, timeout: timeoutMs, env: { ...inherited, NO_COLOR: '1', ...extraEnv } };
     execFile(process.execPath, [BIN, ...args], options, (error, stdout, stderr) => {
       let code = 0;
       if (error !== null) code = typeof error.code === 'number' ? error.code : -1;

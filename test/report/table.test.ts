@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderTables } from '../../src/report/table.ts';
-import { formatRatioChange, overheadsOf } from '../../src/report/overhead.ts';
+import { formatEstimate, formatRatioChange, overheadsOf } from '../../src/report/overhead.ts';
 import { createLatencyHistogram, recordLatencyUs, summarizeLatency } from '../../src/stats/histogram.ts';
-import type { CellResult, CellScenario, MeasuredCell, RunResults } from '../../src/results/types.ts';
+import type { CellResult, CellScenario, MeasuredCell, RoundResult, RunResults } from '../../src/results/types.ts';
 import type { Auth } from '../../src/scenario/types.ts';
 
 function latency(values: number[]) {
@@ -25,6 +25,29 @@ function scenario(auth: Auth): CellScenario {
     workload: 'handshake',
     workloadKind: 'handshake',
   };
+}
+
+/**
+ * Five rounds around the cell's figures, each 1% above the one before, so that rounds of two
+ * cells overlap unless their figures differ by more than about 4%.
+ */
+function roundsAround(fullP50Us: number, cpu: { server: number; client: number }, perSec: number): RoundResult[] {
+  return [0, 1, 2, 3, 4].map((index) => {
+    const scale = 1 + index / 100;
+    return {
+      durationMs: 200,
+      count: 100,
+      values: {
+        'handshake.full.p50': Math.round(fullP50Us * scale),
+        'handshake.full.p99': Math.round(2 * fullP50Us * scale),
+        'handshake.resumed.p50': null,
+        'handshake.resumed.p99': null,
+        throughput: perSec / scale,
+        'cpu.server': Math.round(cpu.server * scale),
+        'cpu.client': Math.round(cpu.client * scale),
+      },
+    };
+  });
 }
 
 function handshakeCell(auth: Auth, fullUs: number[], cpu: { server: number; client: number }): MeasuredCell {
@@ -50,13 +73,14 @@ function handshakeCell(auth: Auth, fullUs: number[], cpu: { server: number; clie
     server: { handshakesFull: fullUs.length, handshakesResumed: 0, clientCertsVerified: auth === 'mtls' ? fullUs.length : 0, errorsByCode: {} },
     cpu: { serverUsPerOp: cpu.server, clientUsPerOp: cpu.client },
     cryptoFloorUs: { serverUs: 60, clientUs: 90 },
+    rounds: roundsAround(fullUs[Math.floor(fullUs.length / 2)] ?? 0, cpu, 1000 / (auth === 'mtls' ? 1.25 : 1)),
     checks: [{ name: 'protocol', phase: 'measured', expected: 'TLSv1.3', actual: `negotiated TLSv1.3 on ${fullUs.length} of ${fullUs.length} handshakes`, passed: true }],
   };
 }
 
 function resultsOf(cells: CellResult[]): RunResults {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     environment: {
       tool: { name: 'mtls-bench', version: '0.0.0' },
       node: '20.0.0',
@@ -64,11 +88,13 @@ function resultsOf(cells: CellResult[]): RunResults {
       cpu: { model: 'test', count: 2 },
       os: { platform: 'linux', release: '6', arch: 'x64' },
       totalMemoryBytes: 1,
+      machineId: '0123456789abcdef',
     },
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:00:01.000Z',
     quick: false,
     filter: null,
+    rounds: 5,
     suite: {
       name: 'table-test',
       description: null,
@@ -86,6 +112,8 @@ function resultsOf(cells: CellResult[]): RunResults {
       workloads: [],
       target: null,
       simulate: null,
+      rounds: 5,
+      gate: { threshold: 0.1, metrics: {} },
       cells: [],
     },
     cryptoFloor: null,
@@ -94,14 +122,28 @@ function resultsOf(cells: CellResult[]): RunResults {
 }
 
 describe('overhead', () => {
-  it('divides the mTLS cell by its baseline', () => {
+  it('divides the mTLS rounds by the baseline rounds', () => {
     const baseline = handshakeCell('tls', [400, 400, 400, 400], { server: 200, client: 300 });
     const mtls = handshakeCell('mtls', [500, 500, 500, 500], { server: 300, client: 450 });
     const overhead = overheadsOf(resultsOf([baseline, mtls])).get(mtls.id);
-    expect(overhead?.latencyP50Ratio).toBe(1.25);
-    expect(overhead?.serverCpuRatio).toBe(1.5);
-    expect(overhead?.clientCpuRatio).toBe(1.5);
-    expect(overhead?.throughputRatio).toBe(0.8);
+    const estimateOf = (metric: string) => overhead?.metrics.find((entry) => entry.metric === metric)?.estimate;
+
+    expect(estimateOf('handshake.full.p50')?.ratio).toBeCloseTo(1.25, 2);
+    expect(estimateOf('handshake.full.p50')?.differs).toBe(true);
+    expect(estimateOf('cpu.server')?.ratio).toBeCloseTo(1.5, 2);
+    expect(estimateOf('cpu.client')?.ratio).toBeCloseTo(1.5, 2);
+    expect(estimateOf('throughput')?.ratio).toBeCloseTo(0.8, 2);
+    expect(estimateOf('handshake.resumed.p50')).toBeNull();
+  });
+
+  it('calls overlapping rounds no difference', () => {
+    const baseline = handshakeCell('tls', [400], { server: 200, client: 300 });
+    const mtls = handshakeCell('mtls', [404], { server: 202, client: 300 });
+    const overhead = overheadsOf(resultsOf([baseline, mtls])).get(mtls.id);
+    const estimate = overhead?.metrics.find((entry) => entry.metric === 'handshake.full.p50')?.estimate ?? null;
+
+    expect(estimate?.differs).toBe(false);
+    expect(formatEstimate(estimate).change).toBe('~');
   });
 
   it('skips an mTLS cell whose baseline failed', () => {
@@ -123,12 +165,12 @@ describe('overhead', () => {
     expect(formatRatioChange(1.25)).toBe('+25%');
     expect(formatRatioChange(0.8)).toBe('-20%');
     expect(formatRatioChange(1)).toBe('+0%');
-    expect(formatRatioChange(null)).toBe('n/a');
+    expect(formatEstimate(null)).toEqual({ change: '-', interval: '' });
   });
 });
 
 describe('renderTables', () => {
-  it('shows percentiles, CPU and overhead per row', () => {
+  it('shows percentiles, CPU and overhead with intervals', () => {
     const baseline = handshakeCell('tls', [400, 410, 420, 900], { server: 200, client: 300 });
     const mtls = handshakeCell('mtls', [500, 510, 520, 1000], { server: 300, client: 450 });
     const text = renderTables(resultsOf([baseline, mtls]), { color: false });
@@ -136,8 +178,9 @@ describe('renderTables', () => {
     expect(text).toContain('410 / 900 / 900');
     expect(text).toContain('510 / 1000 / 1000');
     expect(text).toContain('200 / 300');
-    expect(text).toContain('+24% / +11%');
-    expect(text).toContain('+50% / +50%');
+    expect(text).toContain('mTLS against TLS, change and 95% interval over 5 rounds');
+    // Rounds 1% apart: the intervals are narrow and exclude no change.
+    expect(text).toMatch(/\+24%\s+│\s+\+24%\s+│\s+-20%\s+│\s+\+50%\s+│\s+\+50%/);
     expect(text).not.toContain('\u001b[');
   });
 

@@ -71,11 +71,33 @@ describe('runSuite', () => {
     const requests = cell.requests!;
     expect(requests.count).toBeGreaterThan(0);
     expect(requests.errors).toBe(0);
-    expect(requests.latencyUs.count).toBe(requests.count);
-    expect(requests.connectionsVerified).toBe(2);
+    // Each of 5 rounds opens 2 connections, whose first responses waited for the handshake.
+    expect(requests.latencyUs.count).toBe(requests.count - 10);
+    expect(requests.connectionsVerified).toBe(10);
     expect(requests.connectionsUnverified).toBe(0);
-    expect(cell.server?.clientCertsVerified).toBe(2);
+    expect(cell.server?.clientCertsVerified).toBe(10);
     expect(requests.throughputRps).toBeGreaterThan(0);
+  });
+
+  it('measures each cell in five rounds', () => {
+    expect(results.rounds).toBe(5);
+    for (const cell of results.cells) {
+      if (cell.state !== 'measured') continue;
+      expect(cell.rounds).toHaveLength(5);
+      const section = cell.handshake ?? cell.requests;
+      expect(cell.rounds.reduce((sum, round) => sum + round.count, 0)).toBe(section?.count);
+    }
+    const handshake = measured(results, 'handshake/ecdsa-p256/tls1.3/default/x25519/tickets/d0/mtls');
+    // 30 handshakes in 5 rounds: 6 per round, too few for percentiles, enough for rate and CPU.
+    expect(handshake.rounds.map((round) => round.count)).toEqual([6, 6, 6, 6, 6]);
+    for (const round of handshake.rounds) {
+      expect(round.values['handshake.resumed.p50']).toBeNull();
+      expect(round.values.throughput).toBeGreaterThan(0);
+      expect(round.values['cpu.server']).toBeGreaterThan(0);
+      expect(Number.isInteger(round.values['cpu.client'])).toBe(true);
+    }
+    const requests = measured(results, 'requests/ecdsa-p256/tls1.3/default/x25519/tickets/d0/mtls');
+    expect(requests.rounds.every((round) => (round.values['requests.p50'] ?? 0) > 0)).toBe(true);
   });
 
   it('checks the warm-up and measured connections of every cell', () => {
@@ -126,6 +148,8 @@ describe('runSuite', () => {
 
   it('reports progress for every cell', () => {
     expect(events.filter((event) => event.type === 'cell-end')).toHaveLength(4);
+    // Two pairs of cells, five rounds each.
+    expect(events.filter((event) => event.type === 'round-start')).toHaveLength(10);
     expect(events.at(-1)?.type).toBe('run-end');
   });
 

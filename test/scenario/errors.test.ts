@@ -21,7 +21,7 @@ describe('unknown keys', () => {
     const { file, messages } = await messagesFor(['name: x', 'colour: blue']);
 
     expect(messages).toEqual([
-      `${file}:2: colour: unknown key "colour"; expected one of "name", "description", "target", "matrix", "workloads", "simulate"`,
+      `${file}:2: colour: unknown key "colour"; expected one of "name", "description", "target", "matrix", "workloads", "simulate", "rounds", "gate"`,
     ]);
   });
 

@@ -39,11 +39,20 @@ describe('suite JSON Schema', () => {
 });
 
 describe('shipped scenarios', () => {
+  it('gate suite measures long enough to gate on', async () => {
+    const suite = await loadSuite('scenarios/gate.yaml');
+
+    expect(suite.rounds).toBe(20);
+    expect(suite.gate).toEqual({ threshold: 0.1, metrics: {} });
+    expect(suite.cells.map((cell) => cell.tls.auth)).toEqual(['tls', 'mtls']);
+  });
+
   const shipped = [
     { file: 'scenarios/default.yaml', cells: 48 },
     { file: 'scenarios/ciphers.yaml', cells: 24 },
     { file: 'scenarios/key-sizes.yaml', cells: 10 },
     { file: 'scenarios/resumption.yaml', cells: 10 },
+    { file: 'scenarios/gate.yaml', cells: 2 },
   ];
 
   for (const { file, cells } of shipped) {

@@ -15,15 +15,29 @@ describe('simulate', () => {
   it('resolves handshakeCpuUs', async () => {
     const suite = await loadSuite(await writeSuiteFile('name: x\nsimulate:\n  handshakeCpuUs: 2000\n'));
 
-    expect(suite.simulate).toEqual({ handshakeCpuUs: 2000 });
+    expect(suite.simulate).toEqual({ handshakeCpuUs: 2000, auth: ['tls', 'mtls'] });
   });
 
   it('accepts the bounds themselves', async () => {
     for (const cpuUs of [1, 100000]) {
       const suite = await loadSuite(await writeSuiteFile(`name: x\nsimulate:\n  handshakeCpuUs: ${cpuUs}\n`));
 
-      expect(suite.simulate).toEqual({ handshakeCpuUs: cpuUs });
+      expect(suite.simulate).toEqual({ handshakeCpuUs: cpuUs, auth: ['tls', 'mtls'] });
     }
+  });
+
+  it('resolves auth to the servers named', async () => {
+    const one = await loadSuite(await writeSuiteFile('name: x\nsimulate:\n  handshakeCpuUs: 200\n  auth: mtls\n'));
+    const both = await loadSuite(await writeSuiteFile('name: x\nsimulate:\n  handshakeCpuUs: 200\n  auth: [mtls, tls]\n'));
+
+    expect(one.simulate).toEqual({ handshakeCpuUs: 200, auth: ['mtls'] });
+    expect(both.simulate).toEqual({ handshakeCpuUs: 200, auth: ['tls', 'mtls'] });
+  });
+
+  it('rejects an unknown auth mode', async () => {
+    const { file, messages } = await messagesFor(['name: x', 'simulate:', '  handshakeCpuUs: 200', '  auth: mTLS']);
+
+    expect(messages).toEqual([`${file}:4: simulate.auth: got "mTLS"; expected "tls" or "mtls"`]);
   });
 
   it('rejects zero', async () => {
@@ -54,7 +68,7 @@ describe('simulate', () => {
     const { file, messages } = await messagesFor(['name: x', 'simulate:', '  handshakeCpuUs: 10', '  requestCpuUs: 10']);
 
     expect(messages).toEqual([
-      `${file}:4: simulate.requestCpuUs: unknown key "requestCpuUs"; expected "handshakeCpuUs"`,
+      `${file}:4: simulate.requestCpuUs: unknown key "requestCpuUs"; expected "handshakeCpuUs" or "auth"`,
     ]);
   });
 

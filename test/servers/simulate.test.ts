@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { HandshakeDriver } from '../../src/drivers/handshake.ts';
-import type { Resumption } from '../../src/scenario/types.ts';
+import type { Auth, Resumption } from '../../src/scenario/types.ts';
 import { startEchoServer } from '../../src/servers/spawn.ts';
 import type { ServerWindowStats } from '../../src/servers/types.ts';
 import { certsFor, scenarioOf } from './scenario-fixture.ts';
@@ -16,10 +16,14 @@ const BURN_US = 2000;
 const MIN_RISE_US = 1500;
 
 /** Runs {@link HANDSHAKES} sequential handshakes against a fresh echo server and returns its window. */
-async function measureWindow(resumption: Resumption, handshakeCpuUs: number | null): Promise<ServerWindowStats> {
-  const tls = scenarioOf({ auth: 'mtls', resumption });
+async function measureWindow(
+  resumption: Resumption,
+  handshakeCpuUs: number | null,
+  servers: { auth: Auth; simulated: Auth[] } = { auth: 'mtls', simulated: ['tls', 'mtls'] },
+): Promise<ServerWindowStats> {
+  const tls = scenarioOf({ auth: servers.auth, resumption });
   const certs = await certsFor();
-  const simulate = handshakeCpuUs === null ? null : { handshakeCpuUs };
+  const simulate = handshakeCpuUs === null ? null : { handshakeCpuUs, auth: servers.simulated };
   const server = await startEchoServer({ tls, certs, payloadBytes: 64, simulate });
   try {
     const driver = new HandshakeDriver({ port: server.ports.tls, tls, certs, concurrency: 1, payloadBytes: 1 });
@@ -54,5 +58,14 @@ describe('simulated handshake CPU', () => {
     expect(slowed.handshakes).toEqual({ full: 0, resumed: HANDSHAKES });
     expect(slowed.errors).toEqual({});
     expect(serverUsPerHandshake(slowed) - serverUsPerHandshake(baseline)).toBeGreaterThanOrEqual(MIN_RISE_US);
+  });
+
+  it('leaves servers of the other auth mode alone', async () => {
+    const slowedMtls = await measureWindow('none', BURN_US, { auth: 'mtls', simulated: ['mtls'] });
+    const spared = await measureWindow('none', BURN_US, { auth: 'tls', simulated: ['mtls'] });
+
+    // Without any burn the mTLS server spends about 800 µs more per handshake than the TLS one,
+    // so a burn on both would leave a gap well under MIN_RISE_US.
+    expect(serverUsPerHandshake(slowedMtls) - serverUsPerHandshake(spared)).toBeGreaterThanOrEqual(MIN_RISE_US);
   });
 });

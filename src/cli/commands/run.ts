@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadSuite } from '../../scenario/load.ts';
 import { MtlsBenchError } from '../../errors.ts';
-import { runSuite, selectCells } from '../../runner/run.ts';
+import { roundsOf, runSuite, selectCells } from '../../runner/run.ts';
+import { MAX_ROUNDS } from '../../scenario/schema.ts';
 import { renderSuiteHeading } from '../../report/heading.ts';
 import { renderTables } from '../../report/table.ts';
 import { defaultResultsPath, saveResults, serializeResults } from '../../results/write.ts';
@@ -14,6 +15,7 @@ import { EXIT_CODES } from '../exit-codes.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import { createProgressRenderer } from '../progress.ts';
 import { removeKeysOnSignal } from '../signals.ts';
+import { GATE_OPTIONS, GATE_OPTIONS_HELP, gateResults, prepareBaselineGate } from '../gate.ts';
 
 export const DEFAULT_SUITE = 'scenarios/default.yaml';
 
@@ -35,21 +37,36 @@ results JSON to results/<suite>-<time>.json.
 Options:
   --quick          Short bounds: the default suite in about 30 s; figures for a smoke test only
   --filter TEXT    Run only the cells whose id contains TEXT (see \`mtls-bench validate\`)
+  --rounds N       Measured rounds per cell, 1 to 50, each with 1/N of the bounds
+                   (default: the suite's rounds, or 5)
   --out FILE       Write the results JSON to FILE instead of results/ (one suite only)
   --json           Print the results JSON on stdout; tables and messages go to stderr
   --quiet          No progress line
   --no-crypto-floor  Skip the micro-benchmark of sign, verify and key exchange
-  -h, --help       Show this help
+  --baseline FILE  Compare the results with FILE, an earlier run of the same suite, and exit
+                   with 1 on a regression; FILE is checked before anything runs (one suite only)
+${GATE_OPTIONS_HELP}  -h, --help       Show this help
 `;
 
 const OPTIONS = {
   quick: { type: 'boolean' },
   filter: { type: 'string' },
+  rounds: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   'no-crypto-floor': { type: 'boolean' },
+  baseline: { type: 'string' },
+  ...GATE_OPTIONS,
 } as const;
+
+/** Reads `--rounds`; the range is checked with the suite, by `roundsOf`. */
+function parseRounds(text: string): number {
+  if (!/^\d+$/.test(text.trim())) {
+    throw new MtlsBenchError('INVALID_ARGUMENT', `--rounds: got "${text}"; expected a whole number from 1 to ${MAX_ROUNDS}`);
+  }
+  return Number(text);
+}
 
 function hasFailedCell(results: RunResults): boolean {
   return results.cells.some((cell) => cell.state === 'failed');
@@ -66,9 +83,21 @@ export async function runCommand(args: string[]): Promise<ExitCode> {
   // Every suite and the filter are checked before the first socket opens.
   const suites: ResolvedSuite[] = [];
   for (const file of files) suites.push(await loadSuite(file));
-  const runOptions = { filter: values.filter ?? null, quick: values.quick === true, skipCryptoFloor: values['no-crypto-floor'] === true };
-  for (const suite of suites) selectCells(suite, runOptions);
+  const runOptions = {
+    filter: values.filter ?? null,
+    quick: values.quick === true,
+    skipCryptoFloor: values['no-crypto-floor'] === true,
+    ...(values.rounds === undefined ? {} : { rounds: parseRounds(values.rounds) }),
+  };
+  for (const suite of suites) {
+    selectCells(suite, runOptions);
+    roundsOf(suite, runOptions);
+  }
   if (values.out !== undefined) await checkOutputPath(values.out, '--out', 'file');
+  const gate = await prepareBaselineGate(
+    values,
+    suites.map((suite) => ({ suite, cellIds: selectCells(suite, runOptions).map((cell) => cell.id) })),
+  );
 
   const tableStream = values.json === true ? process.stderr : process.stdout;
   const showProgress = values.quiet !== true && process.stderr.isTTY === true;
@@ -103,6 +132,14 @@ export async function runCommand(args: string[]): Promise<ExitCode> {
   if (values.json === true) {
     const documents = allResults.map((results) => serializeResults(results).trimEnd());
     process.stdout.write(`${documents.length === 1 ? documents[0] : `[\n${documents.join(',\n')}\n]`}\n`);
+  }
+
+  // A regression decides the exit code over a failed cell: it is what the gate is run for.
+  const [results] = allResults;
+  if (gate !== null && results !== undefined) {
+    const streams = { table: tableStream, stdout: process.stdout };
+    const gateExit = await gateResults(gate.baseline, results, gate.settings, streams, { base: gate.file, head: 'this run' });
+    if (gateExit === EXIT_CODES.regression) return gateExit;
   }
   return writeFailed || allResults.some(hasFailedCell) ? EXIT_CODES.runFailed : EXIT_CODES.success;
 }

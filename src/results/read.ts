@@ -1,0 +1,153 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { MtlsBenchError } from '../errors.ts';
+import { formatPath } from '../scenario/messages.ts';
+import { convertZodIssues, suiteErrorMap } from '../scenario/zod-issues.ts';
+import { METRIC_NAMES } from './metrics.ts';
+import { RESULTS_SCHEMA_VERSION } from './types.ts';
+import type { RunResults } from './types.ts';
+
+/**
+ * Reads results files for `mtls-bench compare` and `run --baseline`. Only the fields a comparison
+ * reads are checked (environment, suite name and gate, cell ids, states and rounds); the rest is
+ * passed through as written.
+ */
+
+/** Maximum field problems listed in one message: a file with more is rarely worth reading further. */
+const MAX_LISTED_ISSUES = 5;
+
+const metricValueSchema = z.number().nonnegative().nullable().optional();
+
+const metricValuesSchema = z.looseObject(Object.fromEntries(METRIC_NAMES.map((name) => [name, metricValueSchema])));
+
+const thresholdSchema = z.number().nonnegative().nullable();
+
+const cellBaseShape = {
+  id: z.string().min(1),
+  baselineId: z.string().nullable(),
+  scenario: z.looseObject({ workload: z.string(), workloadKind: z.enum(['handshake', 'requests']) }),
+};
+
+const cellSchema = z.discriminatedUnion('state', [
+  z.looseObject({
+    ...cellBaseShape,
+    state: z.literal('measured'),
+    rounds: z.array(z.looseObject({ values: metricValuesSchema })),
+  }),
+  z.looseObject({
+    ...cellBaseShape,
+    state: z.literal('failed'),
+    error: z.looseObject({ code: z.string(), message: z.string() }),
+  }),
+]);
+
+const resultsSchema = z.looseObject({
+  environment: z.looseObject({
+    machineId: z.string().min(1),
+    cpu: z.looseObject({ model: z.string(), count: z.number().int().nonnegative() }),
+  }),
+  startedAt: z.string(),
+  suite: z.looseObject({
+    name: z.string().min(1),
+    gate: z.looseObject({
+      threshold: thresholdSchema,
+      metrics: z.looseObject(Object.fromEntries(METRIC_NAMES.map((name) => [name, thresholdSchema.optional()]))),
+    }),
+  }),
+  cells: z.array(cellSchema),
+});
+
+function invalid(file: string, reason: string, cause?: unknown): MtlsBenchError {
+  return new MtlsBenchError('INVALID_RESULTS', `${file}: ${reason}`, { cause });
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw invalid(file, 'results file not found', error);
+    if (code === 'EISDIR') throw invalid(file, 'is a directory; expected a results JSON file', error);
+    throw invalid(file, `could not read the results file: ${(error as Error).message}`, error);
+  }
+}
+
+/**
+ * Tells a cut-off file from other invalid JSON by where V8's parser stopped: "Unexpected end of
+ * JSON input", or an error at the last character, such as "Unterminated string in JSON at
+ * position N" for a file cut inside a string.
+ */
+function endsMidValue(text: string, message: string): boolean {
+  if (message.includes('end of JSON input')) return true;
+  const position = /at position (\d+)/.exec(message)?.[1];
+  return position !== undefined && Number(position) >= text.trimEnd().length - 1;
+}
+
+function parseJson(file: string, text: string): unknown {
+  if (text.trim() === '') throw invalid(file, 'is empty; expected the results JSON that `mtls-bench run` writes');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const message = (error as Error).message;
+    if (endsMidValue(text, message)) {
+      throw invalid(file, 'is not valid JSON: it ends in the middle of a value, so it was probably truncated; run the suite again', error);
+    }
+    throw invalid(file, `is not valid JSON (${message}); expected the results JSON that \`mtls-bench run\` writes`, error);
+  }
+}
+
+function checkSchemaVersion(file: string, document: unknown): void {
+  if (Array.isArray(document)) {
+    throw invalid(
+      file,
+      'contains a list; expected the results of one suite (`run --json` with several suites prints a list, but each suite also has its own file in results/)',
+    );
+  }
+  if (document === null || typeof document !== 'object' || !('schemaVersion' in document)) {
+    throw invalid(file, 'is not an mtls-bench results file: it has no "schemaVersion" field');
+  }
+  const version = document.schemaVersion;
+  if (version === RESULTS_SCHEMA_VERSION) return;
+  if (version === 1) {
+    throw invalid(file, 'has schema version 1, written by an older mtls-bench without rounds; run the suite again');
+  }
+  if (typeof version === 'number' && Number.isInteger(version) && version > RESULTS_SCHEMA_VERSION) {
+    throw invalid(
+      file,
+      `has schema version ${version}, written by a newer mtls-bench; this one reads version ${RESULTS_SCHEMA_VERSION}, so upgrade mtls-bench`,
+    );
+  }
+  throw invalid(file, `schemaVersion: got ${JSON.stringify(version)}; expected ${RESULTS_SCHEMA_VERSION}`);
+}
+
+function checkFields(file: string, document: unknown): void {
+  const parsed = resultsSchema.safeParse(document, { error: suiteErrorMap });
+  if (parsed.success) return;
+  const issues = convertZodIssues(parsed.error.issues, document);
+  const lines = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => `  ${formatPath(issue.path)}: ${issue.message}`);
+  if (issues.length > MAX_LISTED_ISSUES) lines.push(`  and ${issues.length - MAX_LISTED_ISSUES} more`);
+  throw invalid(file, `is not a usable results file:\n${lines.join('\n')}`);
+}
+
+/** Rejects two cells with one id, which would make matching cells between files ambiguous. */
+function checkUniqueIds(file: string, results: RunResults): void {
+  const seen = new Set<string>();
+  results.cells.forEach((cell, index) => {
+    if (seen.has(cell.id)) throw invalid(file, `cells[${index}].id: ${JSON.stringify(cell.id)} appears more than once`);
+    seen.add(cell.id);
+  });
+}
+
+/**
+ * Reads and checks a results file. Throws `INVALID_RESULTS` naming the file and the problem: not
+ * found or unreadable, not JSON, not a results file, another schema version, or a field a
+ * comparison needs that is missing or of the wrong type.
+ */
+export async function readResultsFile(file: string): Promise<RunResults> {
+  const document = parseJson(file, await readText(file));
+  checkSchemaVersion(file, document);
+  checkFields(file, document);
+  const results = document as RunResults;
+  checkUniqueIds(file, results);
+  return results;
+}

@@ -1,0 +1,125 @@
+import { mergeNegotiationCounts } from '../checks/tally.ts';
+import { runRequests } from '../drivers/requests.ts';
+import type { RequestsRunOptions, RequestsRunResult } from '../drivers/requests.ts';
+import type { CellCheck, CellResult, FailedCell, RoundResult } from '../results/types.ts';
+import type { RequestsWorkload } from '../scenario/types.ts';
+import type { ServerWindowStats } from '../servers/types.ts';
+import { cellIdentityOf, inWindow, serverCountsOf, verifyPhase } from './measure-cell.ts';
+import type { CellContext, CellMeasurement } from './measure-cell.ts';
+import {
+  mergeErrorCounts,
+  mergeLatencySummaries,
+  mergeServerWindows,
+  roundCount,
+  roundDurationMs,
+  roundPercentile,
+  sumCpuUs,
+  usPerOp,
+} from './rounds.ts';
+
+function roundResultOf(run: RequestsRunResult, stats: ServerWindowStats | null): RoundResult {
+  return {
+    durationMs: Math.round(run.elapsedUs / 1000),
+    count: run.count,
+    values: {
+      'requests.p50': roundPercentile(run.latencyUs, 'p50'),
+      'requests.p99': roundPercentile(run.latencyUs, 'p99'),
+      throughput: run.count === 0 ? null : run.throughputRps,
+      'cpu.server': stats === null ? null : usPerOp(stats.cpuUs, run.count),
+      'cpu.client': usPerOp(run.clientCpuUs, run.count),
+    },
+  };
+}
+
+/**
+ * Keep-alive requests: a warm-up bounded by time, then rounds that each get an equal share of
+ * the time and count bounds. Every round opens its own connections.
+ */
+export class RequestsCellMeasurement implements CellMeasurement {
+  readonly #context: CellContext;
+  readonly #workload: RequestsWorkload;
+  readonly #options: Omit<RequestsRunOptions, 'durationMs' | 'maxCount'>;
+  readonly #checks: CellCheck[] = [];
+  readonly #runs: RequestsRunResult[] = [];
+  readonly #windows: (ServerWindowStats | null)[] = [];
+
+  constructor(context: CellContext, workload: RequestsWorkload) {
+    this.#context = context;
+    this.#workload = workload;
+    const { endpoint, cell } = context;
+    this.#options = {
+      host: endpoint.host,
+      ...(endpoint.servername === undefined ? {} : { servername: endpoint.servername }),
+      ...(endpoint.requestsMethod === undefined ? {} : { method: endpoint.requestsMethod }),
+      port: endpoint.requestsPort,
+      tls: cell.tls,
+      certs: endpoint.certs,
+      connections: workload.connections,
+      pipelining: workload.pipelining,
+      rateRps: workload.rateRps,
+      payloadBytes: workload.payloadBytes,
+    };
+  }
+
+  async warmUp(): Promise<FailedCell | null> {
+    const { cell, server } = this.#context;
+    if (this.#workload.warmupMs === 0) return null;
+    const warmup = await inWindow(server, () =>
+      runRequests({ ...this.#options, durationMs: this.#workload.warmupMs, maxCount: null }),
+    );
+    const observations = { negotiations: warmup.run.negotiations, sessions: null };
+    return verifyPhase(cell, 'warm-up', observations, warmup.stats, this.#checks, 0);
+  }
+
+  async measureRound(): Promise<void> {
+    const { rounds, server } = this.#context;
+    const { connections, durationMs, maxCount } = this.#workload;
+    const { run, stats } = await inWindow(server, () =>
+      runRequests({
+        ...this.#options,
+        durationMs: roundDurationMs(durationMs, rounds) ?? durationMs,
+        // autocannon needs at least one request per connection.
+        maxCount: roundCount(maxCount, rounds, this.#runs.length, connections),
+      }),
+    );
+    this.#runs.push(run);
+    this.#windows.push(stats);
+  }
+
+  finish(): CellResult {
+    const { cell } = this.#context;
+    const runs = this.#runs;
+    const stats = mergeServerWindows(this.#windows);
+    const count = runs.reduce((sum, run) => sum + run.count, 0);
+    const elapsedUs = runs.reduce((sum, run) => sum + run.elapsedUs, 0);
+    const durationMs = Math.round(elapsedUs / 1000);
+    const negotiations = mergeNegotiationCounts(runs.map((run) => run.negotiations));
+    const failed = verifyPhase(cell, 'measured', { negotiations, sessions: null }, stats, this.#checks, durationMs);
+    if (failed !== null) return failed;
+
+    return {
+      ...cellIdentityOf(cell),
+      state: 'measured',
+      probes: [],
+      durationMs,
+      checks: this.#checks,
+      negotiated: runs.find((run) => run.negotiated !== null)?.negotiated ?? null,
+      requests: {
+        count,
+        errors: runs.reduce((sum, run) => sum + run.errorCount, 0),
+        errorsByCode: mergeErrorCounts(runs.map((run) => run.errors)),
+        non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+        throughputRps: elapsedUs === 0 ? 0 : count / (elapsedUs / 1e6),
+        latencyUs: mergeLatencySummaries(runs.map((run) => run.latencyUs)),
+        connectionsVerified: runs.reduce((sum, run) => sum + run.connectionsVerified, 0),
+        connectionsUnverified: runs.reduce((sum, run) => sum + run.connectionsUnverified, 0),
+      },
+      server: serverCountsOf(stats),
+      cpu: {
+        serverUsPerOp: stats === null ? null : (usPerOp(stats.cpuUs, count) ?? 0),
+        clientUsPerOp: usPerOp(sumCpuUs(runs.map((run) => run.clientCpuUs)), count) ?? 0,
+      },
+      rounds: runs.map((run, index) => roundResultOf(run, this.#windows[index] ?? null)),
+    };
+  }
+}
