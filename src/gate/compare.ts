@@ -12,7 +12,6 @@ import type {
   CompareMode,
   CompareModeOption,
   Comparison,
-  ComparisonKind,
   MetricComparison,
   SkippedCell,
   Verdict,
@@ -109,15 +108,8 @@ function judge(metric: MetricName, estimate: RatioEstimate | null, threshold: nu
   return { verdict: 'worse', failed: beyond };
 }
 
-interface Pending {
-  cellId: string;
-  workload: string;
-  kind: ComparisonKind;
-  baselineId: string | null;
-  metric: MetricName;
-  baseValues: number[];
-  headValues: number[];
-}
+/** A metric comparison before its estimate and verdict. */
+type Pending = Pick<MetricComparison, 'cellId' | 'workload' | 'kind' | 'baselineId' | 'metric' | 'baseValues' | 'headValues'>;
 
 function finish(pending: Pending, options: CompareOptions, base: RunResults): MetricComparison {
   const estimate = estimateRatio(pending.baseValues, pending.headValues);

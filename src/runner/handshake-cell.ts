@@ -14,6 +14,7 @@ import {
   mergeServerWindows,
   roundCount,
   roundDurationMs,
+  RoundLog,
   roundPercentile,
   sumCpuUs,
   usPerOp,
@@ -71,8 +72,7 @@ export class HandshakeCellMeasurement implements CellMeasurement {
   readonly #workload: HandshakeWorkload;
   readonly #driver: HandshakeDriver;
   readonly #checks: CellCheck[] = [];
-  readonly #runs: HandshakeRunResult[] = [];
-  readonly #windows: (ServerWindowStats | null)[] = [];
+  readonly #rounds = new RoundLog<HandshakeRunResult>();
 
   constructor(context: CellContext, workload: HandshakeWorkload) {
     this.#context = context;
@@ -107,20 +107,18 @@ export class HandshakeCellMeasurement implements CellMeasurement {
 
   async measureRound(): Promise<void> {
     const { rounds, server } = this.#context;
-    const { run, stats } = await inWindow(server, () =>
+    await this.#rounds.record(server, () =>
       this.#driver.run({
-        maxCount: roundCount(this.#workload.maxCount, rounds, this.#runs.length),
+        maxCount: roundCount(this.#workload.maxCount, rounds, this.#rounds.runs.length),
         durationMs: roundDurationMs(this.#workload.durationMs, rounds),
       }),
     );
-    this.#runs.push(run);
-    this.#windows.push(stats);
   }
 
   finish(): CellResult {
     const { cell, cryptoFloor } = this.#context;
-    const runs = this.#runs;
-    const stats = mergeServerWindows(this.#windows);
+    const { runs, windows } = this.#rounds;
+    const stats = mergeServerWindows(windows);
     const count = runs.reduce((sum, run) => sum + run.count, 0);
     const elapsedUs = runs.reduce((sum, run) => sum + run.elapsedUs, 0);
     const durationMs = Math.round(elapsedUs / 1000);
@@ -156,7 +154,7 @@ export class HandshakeCellMeasurement implements CellMeasurement {
         serverUsPerOp: serverCpuUs,
         clientUsPerOp: usPerOp(sumCpuUs(runs.map((run) => run.clientCpuUs)), count) ?? 0,
       },
-      rounds: runs.map((run, index) => roundResultOf(run, this.#windows[index] ?? null)),
+      rounds: this.#rounds.roundResults(roundResultOf),
       ...(floor === undefined ? {} : { cryptoFloorUs: floor }),
     };
   }

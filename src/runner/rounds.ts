@@ -6,7 +6,10 @@
 import { mergeNegotiationCounts } from '../checks/tally.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
 import { createLatencyHistogram, decodeLatencyHistogram, mergeLatencyHistograms, summarizeLatency } from '../stats/histogram.ts';
+import type { RoundResult } from '../results/types.ts';
 import type { ServerWindowStats } from '../servers/types.ts';
+import { inWindow } from './measure-cell.ts';
+import type { ServerWindow } from './measure-cell.ts';
 
 /**
  * Fewest samples of a kind (full handshakes, resumed handshakes, responses) for a round to report
@@ -82,4 +85,22 @@ export function mergeServerWindows(windows: readonly (ServerWindowStats | null)[
 /** CPU microseconds per operation, or null when no operation completed. */
 export function usPerOp(cpuUs: { user: number; system: number }, operations: number): number | null {
   return operations === 0 ? null : Math.round((cpuUs.user + cpuUs.system) / operations);
+}
+
+/** A cell's measured rounds: each round's driver result and the server's window, in the order they ran. */
+export class RoundLog<Run> {
+  readonly runs: Run[] = [];
+  readonly windows: (ServerWindowStats | null)[] = [];
+
+  /** Runs one round inside a server window, or on its own for a target, and keeps both sides. */
+  async record(server: ServerWindow | null, work: () => Promise<Run>): Promise<void> {
+    const { run, stats } = await inWindow(server, work);
+    this.runs.push(run);
+    this.windows.push(stats);
+  }
+
+  /** Returns every round's result, built by `resultOf` from its run and window. */
+  roundResults(resultOf: (run: Run, stats: ServerWindowStats | null) => RoundResult): RoundResult[] {
+    return this.runs.map((run, index) => resultOf(run, this.windows[index] ?? null));
+  }
 }
