@@ -1,7 +1,7 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MtlsBenchError } from '../errors.ts';
-import { compareResults } from '../gate/compare.ts';
+import { checkRoundCounts, compareResults } from '../gate/compare.ts';
 import type { CompareOptions } from '../gate/compare.ts';
 import { serializeComparison } from '../gate/json.ts';
 import { renderComparisonJunit } from '../gate/junit.ts';
@@ -189,8 +189,8 @@ export interface BaselineGate {
  * null without `--baseline`, and rejects the gate options without it, since they would do nothing.
  */
 export async function prepareBaselineGate(
-  values: GateValues & { baseline?: string },
-  suites: readonly { suite: ResolvedSuite; cellIds: readonly string[] }[],
+  values: GateValues & { baseline?: string; out?: string },
+  suites: readonly { suite: ResolvedSuite; cellIds: readonly string[]; rounds: number }[],
 ): Promise<BaselineGate | null> {
   const file = values.baseline;
   if (file === undefined) {
@@ -205,6 +205,9 @@ export async function prepareBaselineGate(
     throw new MtlsBenchError('INVALID_ARGUMENT', `run: --baseline compares one suite but ${suites.length} suites were given; run them one at a time`);
   }
 
+  if (values.out !== undefined && path.resolve(values.out) === path.resolve(file)) {
+    throw new MtlsBenchError('INVALID_ARGUMENT', `--out: ${JSON.stringify(values.out)} is the --baseline file, which the run would overwrite; name another file`);
+  }
   const settings = await parseGateOptions(values, { jsonFile: null, printJson: false }, [file]);
   const baseline = await readResultsFile(file);
   if (baseline.suite.name !== only.suite.name) {
@@ -213,6 +216,7 @@ export async function prepareBaselineGate(
       `--baseline ${file}: results of suite "${baseline.suite.name}", but this run is of suite "${only.suite.name}"; pass a results file of "${only.suite.name}"`,
     );
   }
+  checkRoundCounts(baseline.rounds, only.rounds);
   const baselineIds = new Set(baseline.cells.map((cell) => cell.id));
   if (!only.cellIds.some((id) => baselineIds.has(id))) {
     throw new MtlsBenchError(

@@ -2,7 +2,7 @@ import { MtlsBenchError } from '../errors.ts';
 import { METRIC_NAMES, METRICS, roundValues } from '../results/metrics.ts';
 import type { MetricName } from '../results/metrics.ts';
 import type { CellResult, MeasuredCell, RunResults } from '../results/types.ts';
-import { estimateRatio } from '../stats/ratio.ts';
+import { canShowDifference, estimateRatio } from '../stats/ratio.ts';
 import type { RatioEstimate } from '../stats/ratio.ts';
 import { resolveThreshold } from './thresholds.ts';
 import type { ThresholdOverrides } from './thresholds.ts';
@@ -68,6 +68,20 @@ function checkComparable(base: RunResults, head: RunResults): void {
         'Run both with the same --filter, or none.',
     );
   }
+}
+
+/**
+ * Rejects round counts too small for the rank test to call any difference, because the gate
+ * would then pass whatever changed.
+ */
+export function checkRoundCounts(baseRounds: number, headRounds: number): void {
+  if (canShowDifference(baseRounds, headRounds)) return;
+  throw new MtlsBenchError(
+    'INVALID_RESULTS',
+    `base has ${baseRounds} round${baseRounds === 1 ? '' : 's'} per cell and head ${headRounds}: ` +
+      'so few rounds can never show a difference at 95%, so the gate could not fail; ' +
+      'run both with at least 4 rounds (5 by default)',
+  );
 }
 
 function chooseMode(base: RunResults, head: RunResults, requested: CompareModeOption): { mode: CompareMode; reason: string } {
@@ -207,6 +221,7 @@ function sameCpu(base: RunResults, head: RunResults): { compared: boolean; reaso
  */
 export function compareResults(base: RunResults, head: RunResults, options: CompareOptions): Comparison {
   checkComparable(base, head);
+  checkRoundCounts(base.rounds, head.rounds);
   const { mode, reason } = chooseMode(base, head, options.mode);
   const absoluteCpu = mode === 'normalized' ? sameCpu(base, head) : null;
 

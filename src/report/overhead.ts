@@ -1,7 +1,7 @@
 import type { MeasuredCell, RunResults } from '../results/types.ts';
 import { roundValues, WORKLOAD_METRICS } from '../results/metrics.ts';
 import type { MetricName } from '../results/metrics.ts';
-import { estimateRatio } from '../stats/ratio.ts';
+import { DEFAULT_CONFIDENCE, estimateRatio } from '../stats/ratio.ts';
 import type { RatioEstimate } from '../stats/ratio.ts';
 
 /** Cost of mTLS in one metric: the ratio mtls/tls over the rounds, with its interval. */
@@ -48,10 +48,13 @@ export function formatRatioChange(value: number): string {
 
 /**
  * Formats an estimate as its change and interval, `+25%` and `[+18%, +31%]`. A change whose
- * interval includes no change is `~` and is not called a difference. `-` when there is no estimate.
+ * interval includes no change is `~` and is not called a difference, and so is one from too few
+ * rounds to reach 95%. `-` when there is no estimate.
  */
 export function formatEstimate(estimate: RatioEstimate | null): { change: string; interval: string } {
   if (estimate === null) return { change: '-', interval: '' };
+  // The interval of samples too small for the requested confidence covers less than 95%.
+  if (estimate.confidence < DEFAULT_CONFIDENCE) return { change: '~', interval: '(too few rounds)' };
   const interval = `[${formatRatioChange(estimate.low)}, ${formatRatioChange(estimate.high)}]`;
   return { change: estimate.differs ? formatRatioChange(estimate.ratio) : '~', interval };
 }

@@ -3,6 +3,7 @@ import { describeCheck, failedChecks, PHASE_NAMES } from '../checks/cell-checks.
 import type { CellResult, CellScenario, FailedCell, MeasuredCell, RunResults } from '../results/types.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
 import { METRICS, WORKLOAD_METRICS } from '../results/metrics.ts';
+import { canShowDifference } from '../stats/ratio.ts';
 import { formatEstimate, overheadsOf } from './overhead.ts';
 import type { Overhead } from './overhead.ts';
 
@@ -133,6 +134,10 @@ function renderOverheadTable(
   });
   const kind = cells[0]?.scenario.workloadKind;
   if (rows.length === 0 || kind === undefined) return null;
+  const roundsText = `${rounds} round${rounds === 1 ? '' : 's'}`;
+  if (!canShowDifference(rounds, rounds)) {
+    return `mTLS against TLS: no intervals, because ${roundsText} per cell can never show a difference at 95%; run at least 4 rounds (5 by default)`;
+  }
 
   const metrics = WORKLOAD_METRICS[kind].filter((metric) =>
     rows.some(({ overhead }) => overhead.metrics.some((entry) => entry.metric === metric && entry.estimate !== null)),
@@ -150,7 +155,7 @@ function renderOverheadTable(
     table.push([...scenarioColumns.map(({ field }) => String(cell.scenario[field])), ...values]);
   }
   const heading =
-    `mTLS against TLS, change and 95% interval over ${rounds} rounds ` +
+    `mTLS against TLS, change and 95% interval over ${roundsText} ` +
     '(~: the interval includes no change, so no difference is claimed)';
   return `${heading}\n${table.toString()}`;
 }

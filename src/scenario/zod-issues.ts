@@ -25,6 +25,10 @@ export const suiteErrorMap: z.core.$ZodErrorMap = (issue) => {
   if (issue.code === 'unrecognized_keys' && issue.inst instanceof z.ZodObject) {
     return ACCEPTED_KEYS_PREFIX + JSON.stringify(Object.keys(issue.inst.shape));
   }
+  // A record keyed by an enum, such as `gate.metrics`, accepts the enum's values as keys.
+  if (issue.code === 'unrecognized_keys' && issue.inst instanceof z.ZodRecord && issue.inst.keyType instanceof z.ZodEnum) {
+    return ACCEPTED_KEYS_PREFIX + JSON.stringify(issue.inst.keyType.options);
+  }
   return UNWORDED;
 };
 

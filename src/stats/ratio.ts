@@ -112,6 +112,21 @@ export function estimateRatio(
  * `EXACT_MAX_PAIR_COUNT` and C(n+m, n) is a safe integer. The last keeps every count exact in a
  * double, up to 28 vs 28 for equal sizes. Otherwise selects the normal approximation.
  */
+/**
+ * Whether samples of these sizes can ever show a difference at `confidence`: the most extreme
+ * split, every value of one side above every value of the other, has a two-sided p-value of
+ * 2 / C(n + m, n). With 3 vs 3 that is 0.1, so no 95% interval can exclude 1.
+ */
+export function canShowDifference(baseCount: number, headCount: number, confidence = DEFAULT_CONFIDENCE): boolean {
+  if (baseCount < 1 || headCount < 1) return false;
+  // C(n + m, n) grows past 2^53 long before the bound matters; stop once it is large enough.
+  let splits = 1;
+  for (let i = 1; i <= baseCount && splits <= 2 / (1 - confidence); i++) {
+    splits = (splits * (headCount + i)) / i;
+  }
+  return 2 / splits <= 1 - confidence;
+}
+
 export function rankSumMethod(baseCount: number, headCount: number, hasTies: boolean): RankSumMethod {
   if (hasTies || baseCount * headCount > EXACT_MAX_PAIR_COUNT) return 'normal';
   return binomial(baseCount + headCount, baseCount) <= BigInt(Number.MAX_SAFE_INTEGER) ? 'exact' : 'normal';

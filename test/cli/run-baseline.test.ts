@@ -64,6 +64,22 @@ describe('mtls-bench run --baseline checks before running', () => {
     );
   });
 
+  it('rejects --out naming the baseline', async () => {
+    const baseline = writeResults(scratch, 'kept.json', resultsFile([measuredCell({ auth: 'tls' }, {})], { suite: 'gate-e2e' }));
+    const before = readFileSync(baseline, 'utf8');
+    const { code, stderr } = await runCli(['run', SUITE, '--baseline', baseline, '--out', baseline]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`mtls-bench: --out: ${JSON.stringify(baseline)} is the --baseline file, which the run would overwrite; name another file\n`);
+    expect(readFileSync(baseline, 'utf8')).toBe(before);
+  });
+
+  it('rejects a baseline of too few rounds', async () => {
+    const baseline = writeResults(scratch, 'one-round.json', { ...resultsFile([measuredCell({ auth: 'tls' }, {})], { suite: 'gate-e2e' }), rounds: 1 });
+    const { code, stderr } = await runCli(['run', SUITE, '--baseline', baseline]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('base has 1 round per cell and head 5: so few rounds can never show a difference at 95%');
+  });
+
   it('rejects an unreadable baseline', async () => {
     const baseline = path.join(scratch, 'truncated.json');
     writeFileSync(baseline, '{"schemaVersion": 2, "cells": [');

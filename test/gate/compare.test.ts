@@ -234,6 +234,17 @@ describe('compareResults cell matching', () => {
     );
   });
 
+  it('rejects too few rounds to judge', () => {
+    const base = { ...resultsFile([measuredCell(TLS, { throughput: RATE_RPS })]), rounds: 1 };
+    const head = resultsFile([measuredCell(TLS, { throughput: RATE_RPS })]);
+    expect(() => compareResults(base, head, AUTO)).toThrow(
+      'base has 1 round per cell and head 5: so few rounds can never show a difference at 95%, so the gate could not fail; ' +
+        'run both with at least 4 rounds (5 by default)',
+    );
+    expect(() => compareResults({ ...base, rounds: 3 }, { ...head, rounds: 3 }, AUTO)).toThrow('base has 3 rounds per cell and head 3');
+    expect(compareResults({ ...base, rounds: 4 }, { ...head, rounds: 4 }, AUTO).passed).toBe(true);
+  });
+
   it('rejects files without a common cell', () => {
     const base = resultsFile([measuredCell({ auth: 'tls', keyType: 'rsa-2048' }, { throughput: RATE_RPS })]);
     const head = resultsFile([measuredCell({ auth: 'tls', keyType: 'ed25519' }, { throughput: RATE_RPS })]);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderTables } from '../../src/report/table.ts';
 import { formatEstimate, formatRatioChange, overheadsOf } from '../../src/report/overhead.ts';
 import { createLatencyHistogram, recordLatencyUs, summarizeLatency } from '../../src/stats/histogram.ts';
+import { estimateRatio } from '../../src/stats/ratio.ts';
 import type { CellResult, CellScenario, MeasuredCell, RoundResult, RunResults } from '../../src/results/types.ts';
 import type { Auth } from '../../src/scenario/types.ts';
 
@@ -166,6 +167,9 @@ describe('overhead', () => {
     expect(formatRatioChange(0.8)).toBe('-20%');
     expect(formatRatioChange(1)).toBe('+0%');
     expect(formatEstimate(null)).toEqual({ change: '-', interval: '' });
+    // 3 vs 3 rounds: the whole range of pairwise ratios covers 90%, short of 95%.
+    const threeRounds = estimateRatio([100, 101, 102], [200, 201, 202]);
+    expect(formatEstimate(threeRounds)).toEqual({ change: '~', interval: '(too few rounds)' });
   });
 });
 
@@ -182,6 +186,19 @@ describe('renderTables', () => {
     // Rounds 1% apart: the intervals are narrow and exclude no change.
     expect(text).toMatch(/\+24%\s+│\s+\+24%\s+│\s+-20%\s+│\s+\+50%\s+│\s+\+50%/);
     expect(text).not.toContain('\u001b[');
+  });
+
+  it('gives no intervals below 4 rounds', () => {
+    const baseline = handshakeCell('tls', [400], { server: 200, client: 300 });
+    const mtls = handshakeCell('mtls', [500], { server: 300, client: 450 });
+    const results = { ...resultsOf([{ ...baseline, rounds: baseline.rounds.slice(0, 3) }, { ...mtls, rounds: mtls.rounds.slice(0, 3) }]), rounds: 3 };
+
+    const text = renderTables(results, { color: false });
+
+    expect(text).toContain(
+      'mTLS against TLS: no intervals, because 3 rounds per cell can never show a difference at 95%; run at least 4 rounds (5 by default)',
+    );
+    expect(text).not.toContain('[+');
   });
 
   it('marks a failed cell with its error', () => {

@@ -25,6 +25,19 @@ describe('unknown keys', () => {
     ]);
   });
 
+  it('suggests the nearest gate metric', async () => {
+    const { file, messages } = await messagesFor(['name: x', 'gate:', '  metrics:', '    handshake.ful.p50: 5%']);
+
+    expect(messages).toEqual([`${file}:4: gate.metrics.handshake.ful.p50: unknown key "handshake.ful.p50"; did you mean "handshake.full.p50"?`]);
+  });
+
+  it('lists gate metrics when none is near', async () => {
+    const { messages } = await messagesFor(['name: x', 'gate:', '  metrics:', '    bogus: 5%']);
+
+    expect(messages[0]).toContain('unknown key "bogus"; expected one of "handshake.full.p50", "handshake.full.p99"');
+    expect(messages[0]).toContain('"cpu.server", "cpu.client"');
+  });
+
   it('names the workload key by its kind', async () => {
     const { file, messages } = await messagesFor([
       'name: x',

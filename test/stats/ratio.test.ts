@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  canShowDifference,
   EXACT_MAX_PAIR_COUNT,
   estimateRatio,
   rankSumMethod,
@@ -160,6 +161,25 @@ describe('rankSumNullCounts', () => {
     expect(() => rankSumNullCounts(29, 28)).toThrow(RangeError);
     expect(() => rankSumNullCounts(-1, 3)).toThrow(RangeError);
     expect(() => rankSumNullCounts(2.5, 3)).toThrow(RangeError);
+  });
+});
+
+describe('canShowDifference', () => {
+  it('needs 4 vs 4 rounds at 95%', () => {
+    expect(canShowDifference(3, 3)).toBe(false);
+    expect(canShowDifference(4, 4)).toBe(true);
+    expect(canShowDifference(5, 5)).toBe(true);
+  });
+
+  it('accounts for unequal sizes', () => {
+    // 2 / C(21, 1) = 0.095, 2 / C(22, 2) = 0.0087.
+    expect(canShowDifference(1, 20)).toBe(false);
+    expect(canShowDifference(2, 20)).toBe(true);
+    expect(canShowDifference(20, 2)).toBe(true);
+  });
+
+  it('rejects empty samples', () => {
+    expect(canShowDifference(0, 5)).toBe(false);
   });
 });
 

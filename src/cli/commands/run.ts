@@ -38,7 +38,8 @@ Options:
   --quick          Short bounds: the default suite in about 30 s; figures for a smoke test only
   --filter TEXT    Run only the cells whose id contains TEXT (see \`mtls-bench validate\`)
   --rounds N       Measured rounds per cell, 1 to 50, each with 1/N of the bounds
-                   (default: the suite's rounds, or 5)
+                   (default: the suite's rounds, or 5); fewer than 4 can show no
+                   difference at 95%, so the report then has no overhead intervals
   --out FILE       Write the results JSON to FILE instead of results/ (one suite only)
   --json           Print the results JSON on stdout; tables and messages go to stderr
   --quiet          No progress line
@@ -96,7 +97,11 @@ export async function runCommand(args: string[]): Promise<ExitCode> {
   if (values.out !== undefined) await checkOutputPath(values.out, '--out', 'file');
   const gate = await prepareBaselineGate(
     values,
-    suites.map((suite) => ({ suite, cellIds: selectCells(suite, runOptions).map((cell) => cell.id) })),
+    suites.map((suite) => ({
+      suite,
+      cellIds: selectCells(suite, runOptions).map((cell) => cell.id),
+      rounds: roundsOf(suite, runOptions),
+    })),
   );
 
   const tableStream = values.json === true ? process.stderr : process.stdout;
