@@ -84,6 +84,22 @@ export function checkRoundCounts(baseRounds: number, headRounds: number): void {
   );
 }
 
+/** Describes what about the two files weakens the comparison, one sentence each. */
+function warningsOf(base: RunResults, head: RunResults): string[] {
+  const warnings: string[] = [];
+  const quick = [base.quick ? 'base' : null, head.quick ? 'head' : null].filter((side) => side !== null);
+  if (quick.length > 0) {
+    warnings.push(`${quick.join(' and ')} ${quick.length === 1 ? 'is a --quick run' : 'are --quick runs'}, whose short bounds make chance failures likely`);
+  }
+  if (base.rounds !== head.rounds) {
+    warnings.push(`base has ${base.rounds} rounds per cell and head ${head.rounds}, so their rounds are of different lengths`);
+  }
+  if (base.startedAt === head.startedAt && JSON.stringify(base.cells) === JSON.stringify(head.cells)) {
+    warnings.push('base and head are the same run, so every change is zero');
+  }
+  return warnings;
+}
+
 function chooseMode(base: RunResults, head: RunResults, requested: CompareModeOption): { mode: CompareMode; reason: string } {
   const baseId = base.environment.machineId;
   const headId = head.environment.machineId;
@@ -273,6 +289,7 @@ export function compareResults(base: RunResults, head: RunResults, options: Comp
     absoluteCpu,
     metrics,
     skipped,
+    warnings: warningsOf(base, head),
     counts,
     passed: counts.failed === 0,
   };

@@ -1,5 +1,4 @@
-import { describeMode, formatChange, formatComparedValue } from '../report/compare-format.ts';
-import { formatThreshold } from './thresholds.ts';
+import { describeMode, formatChange, formatComparedValue, formatMetricThreshold } from '../report/compare-format.ts';
 import type { Comparison, MetricComparison } from './types.ts';
 
 /**
@@ -28,13 +27,13 @@ export function escapeXml(text: string): string {
 function failureText(entry: MetricComparison): string {
   const base = formatComparedValue(entry.kind, entry.metric, entry.base);
   const head = formatComparedValue(entry.kind, entry.metric, entry.head);
-  return `base ${base}, head ${head}, change ${formatChange(entry)}, threshold ${formatThreshold(entry.threshold)}`;
+  return `base ${base}, head ${head}, change ${formatChange(entry)}, threshold ${formatMetricThreshold(entry)}`;
 }
 
 function testcase(entry: MetricComparison): string {
   const open = `    <testcase classname="${escapeXml(entry.cellId)}" name="${escapeXml(`${entry.kind}/${entry.metric}`)}" time="0"`;
   if (!entry.failed) return `${open}/>`;
-  const message = `${entry.metric} worse by ${formatChange(entry)}, beyond its threshold of ${formatThreshold(entry.threshold)}`;
+  const message = `${entry.metric} worse by ${formatChange(entry)}, beyond its threshold of ${formatMetricThreshold(entry)}`;
   return [
     `${open}>`,
     `      <failure type="regression" message="${escapeXml(message)}">${escapeXml(failureText(entry))}</failure>`,

@@ -6,10 +6,10 @@ import {
   describeSkipped,
   formatChange,
   formatComparedValue,
+  formatMetricThreshold,
   formatVerdict,
   groupComparisons,
 } from '../report/compare-format.ts';
-import { formatThreshold } from './thresholds.ts';
 import type { Comparison, MetricComparison } from './types.ts';
 
 /**
@@ -54,7 +54,7 @@ function failedTable(failed: readonly MetricComparison[]): string[] {
         formatComparedValue(entry.kind, entry.metric, entry.base),
         formatComparedValue(entry.kind, entry.metric, entry.head),
         formatChange(entry),
-        formatThreshold(entry.threshold),
+        formatMetricThreshold(entry),
       ]),
     );
   }
@@ -76,7 +76,7 @@ function detailTables(comparison: Comparison): string[] {
           formatComparedValue(entry.kind, entry.metric, entry.head),
           change,
           verdict,
-          formatThreshold(entry.threshold),
+          formatMetricThreshold(entry),
         ]),
       );
     }
@@ -88,6 +88,7 @@ function detailTables(comparison: Comparison): string[] {
 /** Renders the Markdown summary of a comparison, ending with a newline. */
 export function renderComparisonMarkdown(comparison: Comparison): string {
   const lines = [headline(comparison), '', escapeCell(describeMode(comparison)), ''];
+  for (const warning of comparison.warnings) lines.push(`> **Warning:** ${escapeCell(warning)}`, '');
 
   const failed = comparison.metrics.filter((entry) => entry.failed);
   if (failed.length > 0) lines.push(...failedTable(failed), '');

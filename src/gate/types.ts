@@ -111,6 +111,11 @@ export interface Comparison {
   metrics: MetricComparison[];
   /** Cells of either file that were not compared. */
   skipped: SkippedCell[];
+  /**
+   * Sentences about the inputs that weaken the comparison without making it unusable: `--quick`
+   * runs, different round counts, or the same run on both sides.
+   */
+  warnings: string[];
   counts: ComparisonCounts;
   /** False when some metric failed; the CLI then exits with 1. */
   passed: boolean;

@@ -85,9 +85,19 @@ export function formatVerdict(entry: MetricComparison): string {
   return entry.failed ? 'FAIL' : entry.verdict;
 }
 
+/**
+ * Formats a metric's threshold. A rate fails at a ratio below 1/(1+t), so a 10% threshold is
+ * shown with the drop it allows: `10% (rate -9.1%)`.
+ */
+export function formatMetricThreshold(entry: Pick<MetricComparison, 'metric' | 'threshold'>): string {
+  const text = formatThreshold(entry.threshold);
+  if (entry.threshold === null || METRICS[entry.metric].direction !== 'higher-is-better') return text;
+  return `${text} (rate ${formatPercentChange(1 / (1 + entry.threshold))})`;
+}
+
 /** Names a failed metric in one line: `cell overhead handshake.full.p99: +25.3% [+18.0, +31.2] > 10%`. */
 export function describeFailure(entry: MetricComparison): string {
-  return `${entry.cellId} ${entry.kind} ${entry.metric}: ${formatChange(entry)}, threshold ${formatThreshold(entry.threshold)}`;
+  return `${entry.cellId} ${entry.kind} ${entry.metric}: ${formatChange(entry)}, threshold ${formatMetricThreshold(entry)}`;
 }
 
 /**

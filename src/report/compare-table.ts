@@ -1,5 +1,4 @@
 import Table from 'cli-table3';
-import { formatThreshold } from '../gate/thresholds.ts';
 import type { Comparison, MetricComparison } from '../gate/types.ts';
 import {
   abbreviateIds,
@@ -12,6 +11,7 @@ import {
   describeSkipped,
   formatChange,
   formatComparedValue,
+  formatMetricThreshold,
   formatVerdict,
   groupComparisons,
 } from './compare-format.ts';
@@ -73,7 +73,7 @@ function renderGroup(group: ComparisonGroup, options: CompareTableOptions): stri
       formatComparedValue(entry.kind, entry.metric, entry.head),
       changeCell(entry, options),
       verdictCell(entry, options),
-      formatThreshold(entry.threshold),
+      formatMetricThreshold(entry),
     ]);
   });
   const cells = pattern === null ? '' : `, cells ${printable(pattern)}`;
@@ -84,6 +84,7 @@ function renderGroup(group: ComparisonGroup, options: CompareTableOptions): stri
 function renderSummary(comparison: Comparison, options: CompareTableOptions): string {
   const lines = [printable(`suite "${comparison.suite}", ${describeMode(comparison)}`), describeCounts(comparison)];
   for (const line of describeSkipped(comparison.skipped)) lines.push(`not compared: ${printable(line)}`);
+  for (const warning of comparison.warnings) lines.push(paint(`warning: ${warning}`, 'yellow', options));
   const outcome = describeOutcome(comparison);
   lines.push(comparison.passed ? paint(outcome, 'green', options) : paint(outcome, 'red', options));
   for (const entry of comparison.metrics) {

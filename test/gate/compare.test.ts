@@ -245,6 +245,18 @@ describe('compareResults cell matching', () => {
     expect(compareResults({ ...base, rounds: 4 }, { ...head, rounds: 4 }, AUTO).passed).toBe(true);
   });
 
+  it('warns about quick runs, other round counts and one run twice', () => {
+    const cell = measuredCell(TLS, { throughput: RATE_RPS });
+    const base = resultsFile([cell]);
+
+    expect(compareResults(base, base, AUTO).warnings).toEqual(['base and head are the same run, so every change is zero']);
+    const quickHead = { ...resultsFile([measuredCell(TLS, { throughput: scaled(RATE_RPS, 1.01) })]), quick: true, rounds: 6 };
+    expect(compareResults(base, quickHead, AUTO).warnings).toEqual([
+      'head is a --quick run, whose short bounds make chance failures likely',
+      'base has 5 rounds per cell and head 6, so their rounds are of different lengths',
+    ]);
+  });
+
   it('rejects files without a common cell', () => {
     const base = resultsFile([measuredCell({ auth: 'tls', keyType: 'rsa-2048' }, { throughput: RATE_RPS })]);
     const head = resultsFile([measuredCell({ auth: 'tls', keyType: 'ed25519' }, { throughput: RATE_RPS })]);

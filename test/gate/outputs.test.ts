@@ -4,7 +4,7 @@ import { serializeComparison } from '../../src/gate/json.ts';
 import { escapeXml, renderComparisonJunit } from '../../src/gate/junit.ts';
 import { renderComparisonMarkdown } from '../../src/gate/markdown.ts';
 import type { Comparison } from '../../src/gate/types.ts';
-import { abbreviateIds, formatPercentChange } from '../../src/report/compare-format.ts';
+import { abbreviateIds, formatMetricThreshold, formatPercentChange } from '../../src/report/compare-format.ts';
 import { renderComparisonTables } from '../../src/report/compare-table.ts';
 import { cellId, failedCell, FULL_P50_US, FULL_P50_US_OVERLAPPING, measuredCell, resultsFile, scaled } from './results-fixture.ts';
 
@@ -52,6 +52,14 @@ function unescapeXml(text: string): string {
     .replaceAll('&apos;', "'")
     .replaceAll('&amp;', '&');
 }
+
+describe('formatMetricThreshold', () => {
+  it('shows the rate drop a threshold allows', () => {
+    expect(formatMetricThreshold({ metric: 'throughput', threshold: 0.1 })).toBe('10% (rate -9.1%)');
+    expect(formatMetricThreshold({ metric: 'handshake.full.p50', threshold: 0.1 })).toBe('10%');
+    expect(formatMetricThreshold({ metric: 'throughput', threshold: null })).toBe('off');
+  });
+});
 
 describe('comparison fixture', () => {
   it('has the verdicts the outputs show', () => {
