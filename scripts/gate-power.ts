@@ -1,8 +1,7 @@
 /**
- * Measures how often the regression gate is wrong on this machine: false positives in A/A
- * comparisons (the same suite run twice, nothing changed) and catches of a slowdown injected
- * with `simulate.handshakeCpuUs` at 5% and 10% of the measured server CPU of a full mTLS
- * handshake. The slowdown hits the mTLS server only, as a regression of client authentication
+ * Measures how often the regression gate is wrong on this machine. It counts false positives in
+ * A/A comparisons (the same suite run twice, nothing changed), and catches of a slowdown that
+ * `simulate.handshakeCpuUs` injects at 5% and 10% of the server CPU of a full mTLS handshake. The slowdown hits the mTLS server only, as a regression of client authentication
  * would, so both comparison modes can see it: absolute mode (which `compare` picks for two
  * files from one machine) in the mTLS cell's own figures, and normalized mode (its pick across
  * machines) in the mTLS/TLS overhead.
@@ -24,7 +23,6 @@ import { parse, stringify } from 'yaml';
 
 import { compareResults } from '../src/gate/compare.ts';
 import type { CompareMode, Comparison } from '../src/gate/types.ts';
-import { METRICS } from '../src/results/metrics.ts';
 import type { MetricName } from '../src/results/metrics.ts';
 import { describeEnvironment } from '../src/results/environment.ts';
 import type { MeasuredCell, RunResults } from '../src/results/types.ts';
@@ -94,7 +92,7 @@ interface Outcome {
   verdict: string;
 }
 
-/** Thresholds the flagged counts are given for; a metric fails beyond its threshold as `compare` judges it. */
+/** Thresholds the flagged counts are given for. */
 const THRESHOLDS = [0.05, 0.1];
 
 function outcomesOf(comparison: Comparison): Outcome[] {
@@ -107,27 +105,33 @@ function outcomesOf(comparison: Comparison): Outcome[] {
   }));
 }
 
-/** Whether an outcome fails the gate at `threshold`, with the same rule as `compare`. */
-function failsAt(outcome: Outcome, threshold: number): boolean {
-  if (outcome.verdict !== 'worse' || outcome.ratio === null) return false;
-  return METRICS[outcome.metric].direction === 'higher-is-better'
-    ? outcome.ratio < 1 / (1 + threshold)
-    : outcome.ratio > 1 + threshold;
+/** Whether one comparison failed the gate, in all its rows and in its overhead rows alone. */
+interface Flags {
+  failed: boolean;
+  overheadFailed: boolean;
 }
 
 /** Comparisons of one kind (A/A, or a slowdown) in one mode. */
 class Tally {
   readonly comparisons: Outcome[][] = [];
+  /** Per threshold, one entry per comparison. */
+  readonly #flags = new Map<number, Flags[]>(THRESHOLDS.map((threshold) => [threshold, []]));
 
   constructor(private readonly mode: CompareMode) {}
 
   record(base: RunResults, head: RunResults): void {
-    this.comparisons.push(outcomesOf(compareResults(base, head, { mode: this.mode, thresholds: { metrics: {} } })));
+    for (const threshold of THRESHOLDS) {
+      const comparison = compareResults(base, head, { mode: this.mode, thresholds: { global: threshold, metrics: {} } });
+      const overheadFailed = comparison.metrics.some((entry) => entry.failed && entry.kind === 'overhead');
+      this.#flags.get(threshold)?.push({ failed: !comparison.passed, overheadFailed });
+      if (threshold === THRESHOLDS[0]) this.comparisons.push(outcomesOf(comparison));
+    }
   }
 
-  /** Comparisons with a failing metric at `threshold`, counting only the outcomes `include` keeps. */
-  flagged(threshold: number, include: (outcome: Outcome) => boolean = () => true): number {
-    return this.comparisons.filter((outcomes) => outcomes.some((outcome) => include(outcome) && failsAt(outcome, threshold))).length;
+  /** Comparisons that failed the gate at `threshold`, or whose overhead rows failed it. */
+  flagged(threshold: number, overheadOnly = false): number {
+    const flags = this.#flags.get(threshold) ?? [];
+    return flags.filter((flag) => (overheadOnly ? flag.overheadFailed : flag.failed)).length;
   }
 
   summary(threshold: number): string {
@@ -162,7 +166,7 @@ function figuresOf(tallies: Record<string, Tally>, mode: CompareMode) {
     for (const threshold of THRESHOLDS) {
       figures[name][`${threshold * 100}%`] = tally.summary(threshold);
       if (mode === 'normalized') {
-        const overheadOnly = tally.flagged(threshold, (outcome) => outcome.kind === 'overhead');
+        const overheadOnly = tally.flagged(threshold, true);
         figures[name][`${threshold * 100}% overhead only`] = `${overheadOnly}/${tally.comparisons.length}`;
       }
     }

@@ -12,7 +12,7 @@ import { inWindow } from './measure-cell.ts';
 import type { ServerWindow } from './measure-cell.ts';
 
 /**
- * Fewest samples of a kind (full handshakes, resumed handshakes, responses) for a round to report
+ * Minimum samples of a kind (full handshakes, resumed handshakes, responses) for a round to report
  * percentiles of it. Below that the round's p50 and p99 say little, so they are null and left out
  * of intervals; the merged histogram still has every sample.
  */
@@ -29,7 +29,7 @@ export function roundCount(count: number | null, rounds: number, round: number, 
   return Math.max(share, atLeast);
 }
 
-/** One round's share of a time bound in milliseconds. */
+/** Returns one round's share of a time bound in milliseconds. */
 export function roundDurationMs(durationMs: number | null, rounds: number): number | null {
   return durationMs === null ? null : durationMs / rounds;
 }

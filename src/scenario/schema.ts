@@ -354,7 +354,7 @@ export const SimulateSchema = z
   });
 
 /**
- * Most rounds per cell. Each round has its own server window and client run, so past about 50
+ * Maximum rounds per cell. Each round has its own server window and client run, so past about 50
  * the fixed cost per round outweighs what more rounds add to a confidence interval.
  */
 export const MAX_ROUNDS = 50;

@@ -113,9 +113,9 @@ export function estimateRatio(
  * double, up to 28 vs 28 for equal sizes. Otherwise selects the normal approximation.
  */
 /**
- * Whether samples of these sizes can ever show a difference at `confidence`: the most extreme
- * split, every value of one side above every value of the other, has a two-sided p-value of
- * 2 / C(n + m, n). With 3 vs 3 that is 0.1, so no 95% interval can exclude 1.
+ * Returns whether samples of these sizes can ever show a difference at `confidence`. The most
+ * extreme split, every value of one side above every value of the other, has a two-sided p-value
+ * of 2 / C(n + m, n). With 3 vs 3 that is 0.1, so no 95% interval can exclude 1.
  */
 export function canShowDifference(baseCount: number, headCount: number, confidence = DEFAULT_CONFIDENCE): boolean {
   if (baseCount < 1 || headCount < 1) return false;
