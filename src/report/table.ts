@@ -3,6 +3,7 @@ import { describeCheck, failedChecks, PHASE_NAMES } from '../checks/cell-checks.
 import type { CellResult, CellScenario, FailedCell, MeasuredCell, RunResults } from '../results/types.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
 import { METRICS, WORKLOAD_METRICS } from '../results/metrics.ts';
+import { CLIENT_BOUND_SHARE } from '../results/client-load.ts';
 import { canShowDifference } from '../stats/ratio.ts';
 import { formatEstimate, overheadsOf } from './overhead.ts';
 import type { Overhead } from './overhead.ts';
@@ -49,6 +50,13 @@ function formatRate(perSecond: number): string {
   return perSecond >= 100 ? String(Math.round(perSecond)) : perSecond.toFixed(1);
 }
 
+/** Mark after the rate of a cell whose load generator was the bottleneck; the note under the table explains it. */
+const CLIENT_BOUND_MARK = '*';
+
+function formatClientRate(cell: MeasuredCell, perSecond: number): string {
+  return `${formatRate(perSecond)}${cell.client.bound ? CLIENT_BOUND_MARK : ''}`;
+}
+
 /** CPU per operation on each side; a target's server side is not measured and shows `-`. */
 function formatCpu(cell: MeasuredCell): string {
   return `${cell.cpu.serverUsPerOp ?? '-'} / ${cell.cpu.clientUsPerOp}`;
@@ -85,7 +93,7 @@ function handshakeRow(cell: MeasuredCell): string[] {
   return [
     formatPercentiles(handshake.latencyUs.full),
     formatPercentiles(handshake.latencyUs.resumed),
-    formatRate(handshake.handshakesPerSec),
+    formatClientRate(cell, handshake.handshakesPerSec),
     `${Math.round(handshake.resumedShare * 100)}%`,
     formatCpu(cell),
     floor === undefined ? '-' : `${Math.round(floor.serverUs)} / ${Math.round(floor.clientUs)}`,
@@ -98,7 +106,7 @@ function requestsRow(cell: MeasuredCell): string[] {
   if (requests === undefined) return [];
   return [
     formatPercentiles(requests.latencyUs),
-    formatRate(requests.throughputRps),
+    formatClientRate(cell, requests.throughputRps),
     formatCpu(cell),
     String(requests.errors + requests.non2xx),
   ];
@@ -188,6 +196,14 @@ export function renderTables(results: RunResults, options: TableOptions): string
       }
       const metrics = kind === 'handshake' ? handshakeRow(cell) : requestsRow(cell);
       table.push([...scenarioValues, ...metrics]);
+    }
+    const boundCount = cells.filter((cell) => cell.state === 'measured' && cell.client.bound).length;
+    if (boundCount > 0) {
+      failures.push(
+        `${CLIENT_BOUND_MARK} client-bound: in ${boundCount === 1 ? 'this cell' : `these ${boundCount} cells`} the load generator ` +
+          `kept its one core over ${CLIENT_BOUND_SHARE * 100}% busy, so the rate and latency show its limit as much as the ` +
+          "server's; lower the concurrency or connections",
+      );
     }
     const notes = failures.length === 0 ? '' : `\n${failures.join('\n')}`;
     const overheadTable = renderOverheadTable(cells, overheads, columns, results.rounds, options);

@@ -3,6 +3,7 @@ import type { ProbeOutcome } from '../probes/types.ts';
 import type { Negotiated } from '../servers/types.ts';
 import type { CryptoFloor } from '../drivers/crypto-floor.ts';
 import type { MetricValues } from './metrics.ts';
+import type { ClientLoad } from './client-load.ts';
 import type { Auth, ChainDepth, Group, KeyType, ResolvedSuite, Resumption, TlsVersion, WorkloadKind } from '../scenario/types.ts';
 
 /** Version of the results format; bumped on any change that breaks a reader. */
@@ -157,6 +158,12 @@ export interface MeasuredCell extends CellResultBase {
   /** The echo server's counts, or null for a target, whose side mtls-bench cannot see. */
   server: ServerCounts | null;
   cpu: CpuPerOp;
+  /**
+   * The load generator's CPU over the measured rounds: `cpuShare` is CPU time over wall time (1 is
+   * one core busy), and `bound` is true above 0.9. The drivers run on one thread, so a bound
+   * client set the pace, and the cell's rate and latency show its limit as much as the server's.
+   */
+  client: ClientLoad;
   /** Minimum crypto cost of a full handshake on each side, from the micro-benchmark. Handshake cells only. */
   cryptoFloorUs?: { serverUs: number; clientUs: number };
 }

@@ -8,6 +8,7 @@ import type { ServerWindowStats } from '../servers/types.ts';
 import { mergeNegotiationCounts } from '../checks/tally.ts';
 import { cellIdentityOf, inWindow, serverCountsOf, verifyPhase, warmupFailed } from './measure-cell.ts';
 import type { CellContext, CellMeasurement } from './measure-cell.ts';
+import { clientLoadOf } from '../results/client-load.ts';
 import {
   mergeErrorCounts,
   mergeLatencySummaries,
@@ -154,6 +155,7 @@ export class HandshakeCellMeasurement implements CellMeasurement {
         serverUsPerOp: serverCpuUs,
         clientUsPerOp: usPerOp(sumCpuUs(runs.map((run) => run.clientCpuUs)), count) ?? 0,
       },
+      client: clientLoadOf(runs),
       rounds: this.#rounds.roundResults(roundResultOf),
       ...(floor === undefined ? {} : { cryptoFloorUs: floor }),
     };

@@ -6,6 +6,7 @@ import type { RequestsWorkload } from '../scenario/types.ts';
 import type { ServerWindowStats } from '../servers/types.ts';
 import { cellIdentityOf, inWindow, serverCountsOf, verifyPhase } from './measure-cell.ts';
 import type { CellContext, CellMeasurement } from './measure-cell.ts';
+import { clientLoadOf } from '../results/client-load.ts';
 import {
   mergeErrorCounts,
   mergeLatencySummaries,
@@ -121,6 +122,7 @@ export class RequestsCellMeasurement implements CellMeasurement {
         serverUsPerOp: stats === null ? null : (usPerOp(stats.cpuUs, count) ?? 0),
         clientUsPerOp: usPerOp(sumCpuUs(runs.map((run) => run.clientCpuUs)), count) ?? 0,
       },
+      client: clientLoadOf(runs),
       rounds: this.#rounds.roundResults(roundResultOf),
     };
   }

@@ -68,6 +68,7 @@ export function measuredCell(spec: CellSpec, values: Partial<Record<MetricName, 
     negotiated: null,
     server: null,
     cpu: { serverUsPerOp: null, clientUsPerOp: 0 },
+    client: { cpuShare: 0.5, bound: false },
   };
 }
 

@@ -74,6 +74,7 @@ function handshakeCell(auth: Auth, fullUs: number[], cpu: { server: number; clie
     server: { handshakesFull: fullUs.length, handshakesResumed: 0, clientCertsVerified: auth === 'mtls' ? fullUs.length : 0, errorsByCode: {} },
     cpu: { serverUsPerOp: cpu.server, clientUsPerOp: cpu.client },
     cryptoFloorUs: { serverUs: 60, clientUs: 90 },
+    client: { cpuShare: 0.5, bound: false },
     rounds: roundsAround(fullUs[Math.floor(fullUs.length / 2)] ?? 0, cpu, 1000 / (auth === 'mtls' ? 1.25 : 1)),
     checks: [{ name: 'protocol', phase: 'measured', expected: 'TLSv1.3', actual: `negotiated TLSv1.3 on ${fullUs.length} of ${fullUs.length} handshakes`, passed: true }],
   };
