@@ -1,10 +1,12 @@
 /**
  * Measures how often the regression gate is wrong on this machine. It counts false positives in
  * A/A comparisons (the same suite run twice, nothing changed), and catches of a slowdown that
- * `simulate.handshakeCpuUs` injects at 5% and 10% of the server CPU of a full mTLS handshake. The slowdown hits the mTLS server only, as a regression of client authentication
- * would, so both comparison modes can see it: absolute mode (which `compare` picks for two
- * files from one machine) in the mTLS cell's own figures, and normalized mode (its pick across
- * machines) in the mTLS/TLS overhead.
+ * `simulate.handshakeCpuUs` injects at 5% and 10% of the server CPU of a full mTLS handshake.
+ *
+ * The slowdown hits the mTLS server only, as a regression of client authentication would, so
+ * both comparison modes can see it. Absolute mode, which `compare` picks for two files from one
+ * machine, sees it in the mTLS cell's own figures. Normalized mode, its pick across machines,
+ * sees it in the mTLS/TLS overhead.
  *
  *   npm run bench:gate-power -- [--iterations 20] [--out FILE]
  *

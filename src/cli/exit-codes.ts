@@ -10,7 +10,7 @@ export const EXIT_CODES = {
   invalidInput: 2,
   /** The run went ahead but at least one cell failed; the others are in the results. */
   runFailed: 3,
-  /** A bug in mtls-bench: an error nobody threw on purpose (70 is EX_SOFTWARE in sysexits.h). */
+  /** A bug in mtls-bench: an error that no code threw on purpose (70 is EX_SOFTWARE in sysexits.h). */
   internalError: 70,
 } as const;
 

@@ -48,7 +48,12 @@ export function createProgressRenderer(stream: NodeJS.WriteStream): { onEvent: (
         clear();
         return;
       }
-      const line = event.type === 'round-start' ? (last === null ? null : withRound(last, event.round, event.rounds)) : progressLine(event);
+      let line: string | null;
+      if (event.type === 'round-start') {
+        line = last === null ? null : withRound(last, event.round, event.rounds);
+      } else {
+        line = progressLine(event);
+      }
       if (line === null) return;
       last = line;
       const width = stream.columns > 1 ? stream.columns - 1 : 120;

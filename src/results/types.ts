@@ -19,7 +19,7 @@ export interface Environment {
   totalMemoryBytes: number;
   /**
    * Short hash of the host name, CPU model and count, and memory size. Two results files with the
-   * same id were taken on the same machine, so their absolute times can be compared; the host
+   * same id were taken on the same machine, so their absolute times can be compared. The host
    * name itself is not stored.
    */
   machineId: string;

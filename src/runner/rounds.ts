@@ -13,7 +13,7 @@ import type { ServerWindow } from './measure-cell.ts';
 
 /**
  * Minimum samples of a kind (full handshakes, resumed handshakes, responses) for a round to report
- * percentiles of it. Below that the round's p50 and p99 say little, so they are null and left out
+ * percentiles of it. Below that the round's p50 and p99 are unreliable, so they are null and left out
  * of intervals; the merged histogram still has every sample.
  */
 export const MIN_ROUND_SAMPLES = 10;

@@ -49,7 +49,7 @@ export function selectCells(suite: ResolvedSuite, options: RunOptions): Cell[] {
   return cells.map((cell) => ({ ...cell, workload: quickWorkload(cell.workload) }));
 }
 
-/** What every cell loop of a run shares. */
+/** Settings that every cell loop of a run shares. */
 interface LoopSettings {
   emit: RunEventListener;
   elapsedMs: () => number;
