@@ -11,7 +11,9 @@ export type MtlsBenchErrorCode =
   | 'SERVER_FAILED'
   | 'PKI_FAILED'
   | 'RUN_FAILED'
-  | 'PROBE_FAILED';
+  | 'PROBE_FAILED'
+  /** The load generator ran out of ports or file descriptors: a limit of the client, not of the server. */
+  | 'CLIENT_RESOURCES';
 
 export class MtlsBenchError extends Error {
   readonly code: MtlsBenchErrorCode;

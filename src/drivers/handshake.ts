@@ -10,7 +10,7 @@
  * on the socket, so a connection allocates no closures, and each lane reuses its timers.
  */
 import tls from 'node:tls';
-import type { ConnectionOptions, SecureContext, TLSSocket } from 'node:tls';
+import type { ConnectionOptions, PeerCertificate, SecureContext } from 'node:tls';
 import { debuglog } from 'node:util';
 import type { Histogram } from 'hdr-histogram-js';
 import { NegotiationTally } from '../checks/tally.ts';
@@ -82,6 +82,18 @@ export interface HandshakeDriverOptions {
   protocol?: HandshakeProtocol;
   /** Limit on one operation, from `tls.connect` to the echo, in milliseconds. Default 10000. */
   handshakeTimeoutMs?: number;
+  /**
+   * Open-loop arrivals: new connections per second, started on a fixed schedule however slowly
+   * earlier ones finish, with `concurrency` as the most in flight at once. Latency then counts
+   * from each connection's intended start. Null or absent: each of `concurrency` lanes starts
+   * its next connection when the previous one ends (closed loop).
+   */
+  ratePerSec?: number | null;
+  /**
+   * Open loop: shifts the schedule by this fraction of one interval, from 0 (default) to below 1,
+   * so that drivers sharing a rate in several worker threads take turns instead of starting together.
+   */
+  ratePhase?: number;
 }
 
 /** When a run stops: at whichever bound comes first. At least one is non-null. */
@@ -127,7 +139,40 @@ export interface HandshakeRunResult {
    * rest resumed through a session ID. Null where the client cannot distinguish them (TLS 1.3, `none`).
    */
   resumedWithTicket: number | null;
+  /** The open-loop schedule and how well it was kept, or null for a closed-loop run. */
+  arrivals: ArrivalStats | null;
 }
+
+/**
+ * The schedule of an open-loop run, and the record of how it was kept. Latency in such a run is measured from each
+ * connection's intended start to `secureConnect`, so a connection that waited for a free slot or
+ * for the event loop has that wait in its latency (the coordinated-omission correction).
+ */
+export interface ArrivalStats {
+  /** Connections per second the run was asked for. */
+  ratePerSec: number;
+  /** Connections started, failed ones included. */
+  started: number;
+  /** Connections due before the time bound that never started, because the run fell behind. */
+  missed: number;
+  /** Connections that started more than {@link LATE_START_US} after their intended start. */
+  late: number;
+  /**
+   * Time the starts took: from the first due time to the last start, plus one interval, or to
+   * the time bound when connections were missed, in microseconds. 0 when nothing started.
+   */
+  scheduleUs: number;
+  /** `started` per second of `scheduleUs`, which equals `ratePerSec` when the schedule was kept. */
+  achievedPerSec: number;
+  /** From each connection's intended start to its `tls.connect` call. */
+  startDelayUs: LatencySummary;
+}
+
+/**
+ * A connection that starts this much after its intended time counts as late. Node's timers fire
+ * on whole milliseconds of loop time, so starts on schedule already lag by up to about 1 ms.
+ */
+export const LATE_START_US = 2_000;
 
 type CodedError = Error & { code?: unknown };
 
@@ -143,6 +188,10 @@ class ConnectionPlan {
   readonly resumes: boolean;
   /** Whether tickets come after the handshake, so that a connection may have to wait for one. */
   readonly ticketsFollowHandshake: boolean;
+  /** Open-loop arrival rate in connections per second, or null for a closed loop. */
+  readonly ratePerSec: number | null;
+  /** Fraction of an interval by which the open-loop schedule is shifted. */
+  readonly ratePhase: number;
   /**
    * Whether to tell ticket resumption from session-ID resumption. Only TLS 1.2 has both, and
    * there a session that resumed through a ticket carries it (`getTLSTicket()`) while one
@@ -173,6 +222,8 @@ class ConnectionPlan {
     this.resumes = options.tls.resumption !== 'none';
     this.ticketsFollowHandshake = this.resumes && options.tls.tlsVersion === 'tls1.3';
     this.tellsResumptionMechanism = this.resumes && options.tls.tlsVersion === 'tls1.2';
+    this.ratePerSec = options.ratePerSec ?? null;
+    this.ratePhase = options.ratePhase ?? 0;
   }
 }
 
@@ -199,6 +250,8 @@ class RunState {
   activeLanes = 0;
   endNs = 0n;
   negotiated: Negotiated | null = null;
+  /** The open-loop schedule, or null when lanes loop on their own (closed loop). */
+  schedule: ArrivalSchedule | null = null;
   /** Set once the run has an outcome; later events change nothing. */
   settled = false;
   resolve: (result: HandshakeRunResult) => void = () => {};
@@ -270,18 +323,150 @@ class RunState {
       sessionsOffered: this.sessionsOffered,
       sessionsReceived: this.sessionsReceived,
       resumedWithTicket: this.plan.tellsResumptionMechanism ? this.resumedWithTicket : null,
+      arrivals: this.schedule === null ? null : this.schedule.stats(),
     });
   }
 }
 
+/**
+ * Starts the connections of an open-loop run at their intended times, on lanes that are free.
+ * Connection i is due at `i / ratePerSec` seconds after the run's start. When every lane is
+ * busy, due connections wait for one, and their latency includes the wait.
+ */
+class ArrivalSchedule {
+  readonly #run: RunState;
+  readonly #ratePerSec: number;
+  readonly #intervalNs: number;
+  readonly #laneCount: number;
+  readonly #idle: Lane[];
+  readonly #startDelayHistogram: Histogram = createLatencyHistogram();
+  #late = 0;
+  #lastStartNs: bigint | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  /** Set once no connection will start any more and the idle lanes have finished. */
+  #ended = false;
+
+  readonly #phase: number;
+
+  constructor(run: RunState, ratePerSec: number, phase: number, lanes: Lane[]) {
+    this.#run = run;
+    this.#ratePerSec = ratePerSec;
+    this.#phase = phase;
+    this.#intervalNs = 1e9 / ratePerSec;
+    this.#laneCount = lanes.length;
+    this.#idle = [...lanes];
+  }
+
+  /** Called by a lane whose connection has ended, completed or failed. */
+  release(lane: Lane): void {
+    if (this.#ended) {
+      lane.finish();
+      return;
+    }
+    this.#idle.push(lane);
+    this.pump();
+  }
+
+  /** Counts how late a connection started against its intended time. */
+  recordStart(intendedNs: bigint, startNs: bigint): void {
+    const delayUs = startNs > intendedNs ? elapsedUs(intendedNs, startNs) : 0;
+    recordLatencyUs(this.#startDelayHistogram, delayUs);
+    if (delayUs > LATE_START_US) this.#late++;
+    this.#lastStartNs = startNs;
+  }
+
+  /** Starts every connection that is due and has a free lane, then waits for the next one. */
+  pump(): void {
+    const run = this.#run;
+    if (this.#ended) return;
+    const nowNs = process.hrtime.bigint();
+    // Past the time bound nothing starts, not even connections that were due before it: they
+    // count as missed, so that an overloaded run still ends on time.
+    const pastDeadline = run.deadlineNs !== null && nowNs >= run.deadlineNs;
+    while (!run.settled && !pastDeadline && run.started < run.maxCount) {
+      const intendedNs = this.#intendedNs(run.started);
+      if (run.deadlineNs !== null && intendedNs >= run.deadlineNs) break;
+      if (intendedNs > nowNs) {
+        // Rounded up, so that the timer fires at or after the intended time, not just before it.
+        const waitMs = Math.max(1, Math.ceil(Number(intendedNs - nowNs) / 1e6));
+        if (this.#timer === null) {
+          this.#timer = setTimeout(() => {
+            this.#timer = null;
+            this.pump();
+          }, waitMs);
+        }
+        return;
+      }
+      const lane = this.#idle.pop();
+      // Every lane is busy: the next one to finish pumps again.
+      if (lane === undefined) return;
+      lane.start(intendedNs);
+    }
+    if (run.settled || this.#idle.length === this.#laneCount) this.#end();
+  }
+
+  #intendedNs(index: number): bigint {
+    return this.#run.startNs + BigInt(Math.round((index + this.#phase) * this.#intervalNs));
+  }
+
+  /** Connections due before the time bound, within the count bound. */
+  #due(): number {
+    const run = this.#run;
+    if (run.deadlineNs === null) return run.maxCount;
+    const windowNs = Number(run.deadlineNs - run.startNs);
+    return Math.min(run.maxCount, Math.max(0, Math.ceil(windowNs / this.#intervalNs - this.#phase)));
+  }
+
+  #end(): void {
+    this.#ended = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    for (const lane of this.#idle.splice(0)) lane.finish();
+  }
+
+  stats(): ArrivalStats {
+    const run = this.#run;
+    // From the first due time (the run's start, shifted by the phase) to the last start, plus one
+    // interval. When connections were missed, the schedule ran to the time bound instead.
+    const firstDueNs = this.#phase * this.#intervalNs;
+    const missed = Math.max(0, this.#due() - run.started);
+    const lastStartNs = this.#lastStartNs === null ? null : Number(this.#lastStartNs - run.startNs) - firstDueNs + this.#intervalNs;
+    const boundNs = missed > 0 && run.deadlineNs !== null ? Number(run.deadlineNs - run.startNs) - firstDueNs : 0;
+    const scheduleNs = lastStartNs === null ? 0 : Math.max(lastStartNs, boundNs);
+    return {
+      ratePerSec: this.#ratePerSec,
+      started: run.started,
+      missed,
+      late: this.#late,
+      scheduleUs: Math.round(scheduleNs / 1000),
+      achievedPerSec: scheduleNs === 0 ? 0 : run.started / (scheduleNs / 1e9),
+      startDelayUs: summarizeLatency(this.#startDelayHistogram),
+    };
+  }
+}
+
 const LANE = Symbol('mtls-bench.lane');
-type LaneSocket = TLSSocket & { [LANE]: Lane };
+type LaneSocket = tls.TLSSocket & { [LANE]: Lane };
+
+const peerCertificateOf = tls.TLSSocket.prototype.getPeerCertificate;
+
+/**
+ * Node's client checks the server's name against `getPeerCertificate(true)`, which converts the
+ * whole peer chain to JavaScript objects: 21% of the driver's CPU in a profile of full mTLS
+ * handshakes at concurrency 8. The name check reads only the leaf's subject and alternative
+ * names, which the shallow form has, and OpenSSL verifies the chain either way. So each socket
+ * of the driver reads its peer certificate shallowly, whatever it is asked.
+ */
+function shallowPeerCertificate(this: tls.TLSSocket): PeerCertificate {
+  return peerCertificateOf.call(this, false);
+}
 
 /** One connection slot: runs connections one after another until the run's bounds stop it. */
 class Lane {
   readonly run: RunState;
   socket: LaneSocket | null = null;
   startNs = 0n;
+  /** Open loop: when the current connection was due to start, which its latency counts from. */
+  intendedNs: bigint | null = null;
   connectedNs = 0n;
   secureNs = 0n;
   reused = false;
@@ -304,16 +489,21 @@ class Lane {
     this.#operationTimer = setTimeout(() => this.#onOperationTimeout(), run.plan.handshakeTimeoutMs);
   }
 
-  /** Starts the next connection, or finishes the lane when the run's bounds are reached. */
+  /** Closed loop: starts the next connection, or finishes the lane when the run's bounds are reached. */
   next(): void {
     if (this.run.settled || this.run.shouldStop()) {
-      this.#finish();
+      this.finish();
       return;
     }
-    this.#connect();
+    this.#connect(null);
   }
 
-  #connect(): void {
+  /** Open loop: starts the connection that was due at `intendedNs`. */
+  start(intendedNs: bigint): void {
+    this.#connect(intendedNs);
+  }
+
+  #connect(intendedNs: bigint | null): void {
     const run = this.run;
     const plan = run.plan;
     run.started++;
@@ -327,6 +517,8 @@ class Lane {
     this.offeredSession = plan.connectOptions.session !== undefined;
 
     this.startNs = process.hrtime.bigint();
+    this.intendedNs = intendedNs;
+    if (intendedNs !== null) run.schedule?.recordStart(intendedNs, this.startNs);
     let socket: LaneSocket;
     try {
       socket = tls.connect(plan.connectOptions) as LaneSocket;
@@ -334,10 +526,11 @@ class Lane {
       // A synchronous throw would repeat on every attempt, so it ends the run.
       const address = formatHostPort(plan.connectOptions.host ?? LOOPBACK_HOST, plan.connectOptions.port ?? 0);
       run.fail(new MtlsBenchError('RUN_FAILED', `tls.connect to ${address} failed: ${(error as Error).message}`, { cause: error }));
-      this.#finish();
+      this.finish();
       return;
     }
     socket[LANE] = this;
+    socket.getPeerCertificate = shallowPeerCertificate as tls.TLSSocket['getPeerCertificate'];
     this.socket = socket;
     run.openSockets++;
     socket.setNoDelay(true);
@@ -394,22 +587,20 @@ class Lane {
     run.count++;
     if (this.offeredSession) run.sessionsOffered++;
     recordLatencyUs(run.connectHistogram, elapsedUs(this.startNs, this.connectedNs));
+    // Closed loop: the handshake alone, from TCP connect. Open loop: from the intended start, so
+    // that time spent waiting to start counts.
+    const latencyUs = elapsedUs(this.intendedNs ?? this.connectedNs, this.secureNs);
     if (this.reused) {
       run.resumed++;
       if (run.plan.tellsResumptionMechanism && socket.getTLSTicket() !== undefined) run.resumedWithTicket++;
-      recordLatencyUs(run.resumedHistogram, elapsedUs(this.connectedNs, this.secureNs));
+      recordLatencyUs(run.resumedHistogram, latencyUs);
     } else {
-      recordLatencyUs(run.fullHistogram, elapsedUs(this.connectedNs, this.secureNs));
+      recordLatencyUs(run.fullHistogram, latencyUs);
     }
 
-    const stopping = run.settled || run.shouldStop();
     // end() sends close_notify and FIN. The next connection does not wait for the close.
     socket.end();
-    if (stopping) {
-      this.#finish();
-    } else {
-      this.#connect();
-    }
+    this.#operationEnded();
   }
 
   /** Counts a failed operation, destroys its socket and moves on. */
@@ -420,7 +611,17 @@ class Lane {
     this.waitingForSession = false;
     this.run.recordError(code);
     socket.destroy();
-    this.next();
+    this.#operationEnded();
+  }
+
+  /** Hands the lane back to the schedule (open loop) or starts its next connection (closed loop). */
+  #operationEnded(): void {
+    const schedule = this.run.schedule;
+    if (schedule === null) {
+      this.next();
+    } else {
+      schedule.release(this);
+    }
   }
 
   #onOperationTimeout(): void {
@@ -436,7 +637,8 @@ class Lane {
     }
   }
 
-  #finish(): void {
+  /** Stops the lane's timers and reports the lane's end to the run. Called once per lane and run. */
+  finish(): void {
     clearTimeout(this.#operationTimer);
     if (this.#sessionTimer !== null) clearTimeout(this.#sessionTimer);
     this.run.laneFinished();
@@ -551,6 +753,12 @@ export class HandshakeDriver {
     if (options.handshakeTimeoutMs !== undefined) {
       checkInteger('handshakeTimeoutMs', options.handshakeTimeoutMs, 1);
     }
+    if (options.ratePhase !== undefined && !(options.ratePhase >= 0 && options.ratePhase < 1)) {
+      throw new MtlsBenchError('INVALID_ARGUMENT', `HandshakeDriver: ratePhase: got ${options.ratePhase}; expected a fraction from 0 to below 1`);
+    }
+    if (options.ratePerSec != null && !(Number.isFinite(options.ratePerSec) && options.ratePerSec > 0)) {
+      throw new MtlsBenchError('INVALID_ARGUMENT', `HandshakeDriver: ratePerSec: got ${options.ratePerSec}; expected null or a number of connections per second above 0`);
+    }
 
     // One secure context for all connections: building it parses the PEM material and creates
     // an SSL_CTX, which costs far more than a handshake's share of client work.
@@ -594,6 +802,11 @@ export class HandshakeDriver {
           lanes.push(new Lane(run));
         }
         run.activeLanes = lanes.length;
+        if (this.#plan.ratePerSec !== null) {
+          run.schedule = new ArrivalSchedule(run, this.#plan.ratePerSec, this.#plan.ratePhase, lanes);
+          run.schedule.pump();
+          return;
+        }
         for (const lane of lanes) {
           lane.next();
         }

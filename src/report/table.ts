@@ -4,6 +4,7 @@ import type { CellResult, CellScenario, FailedCell, MeasuredCell, RunResults } f
 import type { LatencySummary } from '../stats/histogram.ts';
 import { METRICS, WORKLOAD_METRICS } from '../results/metrics.ts';
 import { CLIENT_BOUND_SHARE } from '../results/client-load.ts';
+import { describeClientResourceErrors } from '../results/client-errors.ts';
 import { canShowDifference } from '../stats/ratio.ts';
 import { formatEstimate, overheadsOf } from './overhead.ts';
 import type { Overhead } from './overhead.ts';
@@ -53,8 +54,104 @@ function formatRate(perSecond: number): string {
 /** Mark after the rate of a cell whose load generator was the bottleneck; the note under the table explains it. */
 const CLIENT_BOUND_MARK = '*';
 
+/** Mark after the rate of a cell that fell short of the rate its workload asked for. */
+const RATE_MISSED_MARK = '!';
+
+/**
+ * Returns the rate a cell's workload asked for and whether the cell reached it, or null without
+ * a rate. For an open-loop handshake cell it also gives the rate at which connections started.
+ */
+function askedRateOf(cell: MeasuredCell): { perSecond: number; reached: boolean; startedPerSecond: number | null } | null {
+  const arrivals = cell.handshake?.arrivals;
+  if (arrivals !== undefined) {
+    return { perSecond: arrivals.ratePerSec, reached: arrivals.reached, startedPerSecond: arrivals.achievedPerSec };
+  }
+  const rate = cell.requests?.rate;
+  if (rate !== undefined) return { perSecond: rate.ratePerSec, reached: rate.reached, startedPerSecond: null };
+  return null;
+}
+
+/**
+ * The measured rate with its marks, and under it the asked rate for a workload with one. An
+ * open-loop handshake cell also shows how many connections started per second, because its
+ * completions per second count the time the last connections of each round took to finish.
+ */
 function formatClientRate(cell: MeasuredCell, perSecond: number): string {
-  return `${formatRate(perSecond)}${cell.client.bound ? CLIENT_BOUND_MARK : ''}`;
+  const asked = askedRateOf(cell);
+  const marks = `${cell.client.bound ? CLIENT_BOUND_MARK : ''}${asked !== null && !asked.reached ? RATE_MISSED_MARK : ''}`;
+  const measured = `${formatRate(perSecond)}${marks}`;
+  if (asked === null) return measured;
+  const started = asked.startedPerSecond === null ? '' : `\nstarted ${formatRate(asked.startedPerSecond)}`;
+  return `${measured}${started}\nof ${formatRate(asked.perSecond)}`;
+}
+
+/**
+ * Lines under a requests table for cells in which fewer connections completed their handshake
+ * than the workload opens per round, summed over the rounds. The others waited in the server's
+ * accept queue or failed, so the load was lighter than asked.
+ */
+function connectionNotes(results: RunResults, cells: CellResult[]): string[] {
+  return cells.flatMap((cell) => {
+    if (cell.state !== 'measured' || cell.requests === undefined) return [];
+    const workload = results.suite.workloads.find((candidate) => candidate.name === cell.scenario.workload);
+    if (workload?.kind !== 'requests') return [];
+    // autocannon opens no more connections than the rate.
+    const perRound = Math.min(workload.connections, workload.rateRps ?? Number.POSITIVE_INFINITY);
+    const asked = perRound * cell.rounds.length;
+    const { connectionsVerified, connectionsUnverified } = cell.requests;
+    if (connectionsVerified + connectionsUnverified >= asked) return [];
+    return [
+      `${cell.id}: ${connectionsVerified} of ${asked} connections (${perRound} in each of ${cell.rounds.length} rounds) ` +
+        'finished their handshake within the window; the others were still waiting for the server, so the load was lighter ' +
+        'than asked: lengthen the duration or lower the connections',
+    ];
+  });
+}
+
+/** Lines under a table for cells whose load generator ran out of ports or file descriptors. */
+function clientResourceNotes(cells: CellResult[]): string[] {
+  return cells.flatMap((cell) => {
+    if (cell.state !== 'measured') return [];
+    const clientResource = (cell.handshake ?? cell.requests)?.clientResourceErrors ?? {};
+    if (Object.keys(clientResource).length === 0) return [];
+    return [`${cell.id}: client resource errors, not counted as errors: ${describeClientResourceErrors(clientResource)}`];
+  });
+}
+
+/** Lines under a table about rates: what latency means with a rate, and each cell that fell short. */
+function rateNotes(cells: CellResult[]): string[] {
+  const notes: string[] = [];
+  const measured = cells.filter((cell): cell is MeasuredCell => cell.state === 'measured');
+  if (measured.some((cell) => cell.handshake?.arrivals !== undefined)) {
+    notes.push(
+      "open loop: connections start on a fixed schedule, and latency counts from each connection's intended start, " +
+        'so it includes any wait to start and the TCP connect',
+    );
+  }
+  const interval = measured.find((cell) => cell.requests?.rate !== undefined)?.requests?.rate?.expectedIntervalUs;
+  if (interval !== undefined) {
+    notes.push(
+      `latency corrected for coordinated omission: a response slower than the rate's interval per connection ` +
+        `(${interval} µs) also counts the requests the rate would have sent meanwhile`,
+    );
+  }
+  for (const cell of measured) {
+    const arrivals = cell.handshake?.arrivals;
+    if (arrivals !== undefined && !arrivals.reached) {
+      notes.push(
+        `${RATE_MISSED_MARK} ${cell.id}: started ${formatRate(arrivals.achievedPerSec)}/s of the ${arrivals.ratePerSec}/s asked ` +
+          `(${arrivals.missed} never started, ${arrivals.late} late by over 2 ms); the server or the load generator could not keep up`,
+      );
+    }
+    const rate = cell.requests?.rate;
+    if (rate !== undefined && !rate.reached) {
+      notes.push(
+        `${RATE_MISSED_MARK} ${cell.id}: ${formatRate(rate.achievedPerSec)} req/s of the ${rate.ratePerSec}/s asked; ` +
+          'the server or the load generator could not keep up',
+      );
+    }
+  }
+  return notes;
 }
 
 /** CPU per operation on each side; a target's server side is not measured and shows `-`. */
@@ -201,10 +298,12 @@ export function renderTables(results: RunResults, options: TableOptions): string
     if (boundCount > 0) {
       failures.push(
         `${CLIENT_BOUND_MARK} client-bound: in ${boundCount === 1 ? 'this cell' : `these ${boundCount} cells`} the load generator ` +
-          `kept its one core over ${CLIENT_BOUND_SHARE * 100}% busy, so the rate and latency show its limit as much as the ` +
-          "server's; lower the concurrency or connections",
+          `kept the cores it may use (one per thread) over ${CLIENT_BOUND_SHARE * 100}% busy, so the rate and latency show ` +
+          "its limit as much as the server's; add worker threads (`workers`) where cores are free, or lower the rate, " +
+          'concurrency or connections',
       );
     }
+    failures.push(...rateNotes(cells), ...clientResourceNotes(cells), ...connectionNotes(results, cells));
     const notes = failures.length === 0 ? '' : `\n${failures.join('\n')}`;
     const overheadTable = renderOverheadTable(cells, overheads, columns, results.rounds, options);
     const overheadSection = overheadTable === null ? '' : `\n${overheadTable}`;

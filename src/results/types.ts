@@ -1,3 +1,4 @@
+import type { HandshakeArrivals, RequestsRate } from './arrivals.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
 import type { ProbeOutcome } from '../probes/types.ts';
 import type { Negotiated } from '../servers/types.ts';
@@ -46,9 +47,14 @@ export interface CellScenario {
 export interface HandshakeResults {
   /** Measured handshakes that completed. */
   count: number;
-  /** Failed connections; `errorsByCode` splits them. */
+  /** Failed connections, apart from client resource errors; `errorsByCode` splits them. */
   errors: number;
   errorsByCode: Record<string, number>;
+  /**
+   * Connections that failed for lack of a client resource (`EADDRNOTAVAIL`, `EMFILE`, `ENFILE`),
+   * by code: limits of the load generator, kept out of `errors`. Absent in files from before 0.1.
+   */
+  clientResourceErrors?: Record<string, number>;
   /** Handshakes the client saw resumed (`isSessionReused()`). */
   resumed: number;
   /** `resumed / count`, from 0 to 1. */
@@ -56,18 +62,29 @@ export interface HandshakeResults {
   handshakesPerSec: number;
   /** TCP connect time, apart from the TLS handshake. */
   connectUs: LatencySummary;
-  /** TLS handshake time from TCP connect to `secureConnect`. */
+  /**
+   * TLS handshake time from TCP connect to `secureConnect`. With `arrivals`, it runs from each
+   * connection's intended start instead, so it includes the wait to start and the TCP connect.
+   */
   latencyUs: { full: LatencySummary; resumed: LatencySummary };
+  /** Open-loop workloads (`rate`): the schedule asked for and how well it was kept. */
+  arrivals?: HandshakeArrivals;
 }
 
 export interface RequestsResults {
   /** Responses with a 2xx status. */
   count: number;
+  /** Failures apart from client resource errors; `errorsByCode` splits them. */
   errors: number;
   errorsByCode: Record<string, number>;
+  /** Connection failures for lack of a client resource, by code, kept out of `errors`. */
+  clientResourceErrors?: Record<string, number>;
   non2xx: number;
   throughputRps: number;
+  /** From queueing each request to its response; with `rate`, corrected for coordinated omission. */
   latencyUs: LatencySummary;
+  /** Workloads with a `rate`: the rate asked for and achieved, and the interval latency was corrected against. */
+  rate?: RequestsRate;
   /** Keep-alive connections whose server certificate verified, and those that did not. */
   connectionsVerified: number;
   connectionsUnverified: number;

@@ -8,7 +8,7 @@ import type { CellResult, FailedCell } from '../results/types.ts';
 import type { Cell } from '../scenario/types.ts';
 import type { RunEventListener } from './events.ts';
 import { createCellMeasurement } from './create-measurement.ts';
-import { cellIdentityOf } from './measure-cell.ts';
+import { cellIdentityOf, noOperationError } from './measure-cell.ts';
 import type { CellContext, CellMeasurement } from './measure-cell.ts';
 import { planCellGroups } from './plan.ts';
 import type { CellGroup } from './plan.ts';
@@ -62,13 +62,11 @@ function rejectEmptyMeasurement(cell: Cell, measured: CellResult): CellResult {
   if (measured.state === 'failed') return measured;
   const section = measured.handshake ?? measured.requests;
   if (section === undefined || section.count > 0) return measured;
-  const codes = Object.entries(section.errorsByCode)
-    .map(([code, count]) => `${code} x${count}`)
-    .join(', ');
-  const failed = failedCell(
-    cell,
-    new MtlsBenchError('RUN_FAILED', `no operation completed${codes === '' ? '' : `; errors: ${codes}`}`),
-  );
+  const { code, message } = noOperationError('no operation completed', {
+    ...section.errorsByCode,
+    ...section.clientResourceErrors,
+  });
+  const failed = failedCell(cell, new MtlsBenchError(code, message));
   return { ...failed, checks: measured.checks, probes: measured.probes };
 }
 
@@ -168,19 +166,25 @@ export async function measurePair(
     }
   };
 
-  for (const member of members) await step(member, (measurement) => measurement.warmUp());
-  for (let round = 0; round < options.rounds; round++) {
-    onRound(round);
-    const order = round % 2 === 0 ? members : [...members].reverse();
-    for (const member of order) {
-      await step(member, async (measurement) => {
-        await measurement.measureRound();
-        return null;
-      });
+  try {
+    for (const member of members) await step(member, (measurement) => measurement.warmUp());
+    for (let round = 0; round < options.rounds; round++) {
+      onRound(round);
+      const order = round % 2 === 0 ? members : [...members].reverse();
+      for (const member of order) {
+        await step(member, async (measurement) => {
+          await measurement.measureRound();
+          return null;
+        });
+      }
     }
-  }
-  for (const member of members) {
-    await step(member, async (measurement) => rejectEmptyMeasurement(member.cell, measurement.finish()));
+    for (const member of members) {
+      await step(member, async (measurement) => rejectEmptyMeasurement(member.cell, measurement.finish()));
+    }
+  } finally {
+    for (const { cell, measurement } of members) {
+      await measurement?.close?.().catch((error: unknown) => debug('closing the measurement of %s failed: %o', cell.id, error));
+    }
   }
 
   return members.map(({ cell, probes, result }) => ({ ...(result ?? failedCell(cell, new Error('cell was not run'))), probes }));

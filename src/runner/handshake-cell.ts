@@ -1,5 +1,6 @@
 import { HandshakeDriver } from '../drivers/handshake.ts';
-import type { HandshakeRunResult } from '../drivers/handshake.ts';
+import type { HandshakeDriverOptions, HandshakeRunBounds, HandshakeRunResult } from '../drivers/handshake.ts';
+import { startHandshakePool } from '../drivers/handshake-pool.ts';
 import { handshakeFloorUs } from '../drivers/crypto-floor.ts';
 import type { ClientObservations } from '../checks/types.ts';
 import type { CellCheck, CellResult, FailedCell, RoundResult } from '../results/types.ts';
@@ -9,9 +10,11 @@ import { mergeNegotiationCounts } from '../checks/tally.ts';
 import { cellIdentityOf, inWindow, serverCountsOf, verifyPhase, warmupFailed } from './measure-cell.ts';
 import type { CellContext, CellMeasurement } from './measure-cell.ts';
 import { clientLoadOf } from '../results/client-load.ts';
+import { mergeArrivals } from '../results/arrivals.ts';
+import { countErrors, splitClientResourceErrors } from '../results/client-errors.ts';
+import { mergeErrorCounts } from '../stats/counts.ts';
+import { mergeLatencySummaries } from '../stats/histogram.ts';
 import {
-  mergeErrorCounts,
-  mergeLatencySummaries,
   mergeServerWindows,
   roundCount,
   roundDurationMs,
@@ -68,10 +71,17 @@ function roundResultOf(run: HandshakeRunResult, stats: ServerWindowStats | null)
  * so that its checks see both sides, then rounds that each get an equal share of the count and
  * time bounds. The driver keeps its sessions across rounds, so resumption carries over.
  */
+/** The runner of a cell's connections: one driver in this thread, or a pool of them in worker threads. */
+interface HandshakeRunner {
+  run(bounds: HandshakeRunBounds): Promise<HandshakeRunResult>;
+  close?(): Promise<void>;
+}
+
 export class HandshakeCellMeasurement implements CellMeasurement {
   readonly #context: CellContext;
   readonly #workload: HandshakeWorkload;
-  readonly #driver: HandshakeDriver;
+  readonly #driverOptions: HandshakeDriverOptions;
+  #runner: HandshakeRunner | null = null;
   readonly #checks: CellCheck[] = [];
   readonly #rounds = new RoundLog<HandshakeRunResult>();
 
@@ -79,7 +89,7 @@ export class HandshakeCellMeasurement implements CellMeasurement {
     this.#context = context;
     this.#workload = workload;
     const { endpoint, cell } = context;
-    this.#driver = new HandshakeDriver({
+    this.#driverOptions = {
       host: endpoint.host,
       ...(endpoint.servername === undefined ? {} : { servername: endpoint.servername }),
       port: endpoint.handshakePort,
@@ -88,14 +98,28 @@ export class HandshakeCellMeasurement implements CellMeasurement {
       certs: endpoint.certs,
       concurrency: workload.concurrency,
       payloadBytes: workload.payloadBytes,
-    });
+      ratePerSec: workload.ratePerSec,
+    };
+    // One thread builds its driver now, so that bad options fail the cell before its warm-up.
+    if (workload.workers === 1) this.#runner = new HandshakeDriver(this.#driverOptions);
+  }
+
+  /** The driver, or with `workers` above 1 the pool, which starts its threads on first use. */
+  async #driver(): Promise<HandshakeRunner> {
+    this.#runner ??= await startHandshakePool({ ...this.#driverOptions, workers: this.#workload.workers });
+    return this.#runner;
+  }
+
+  async close(): Promise<void> {
+    await this.#runner?.close?.();
   }
 
   async warmUp(): Promise<FailedCell | null> {
     const { cell, server } = this.#context;
+    const driver = await this.#driver();
     if (this.#workload.warmupCount === 0) return null;
     const warmup = await inWindow(server, () =>
-      this.#driver.run({ maxCount: this.#workload.warmupCount, durationMs: WARMUP_TIME_LIMIT_MS }),
+      driver.run({ maxCount: this.#workload.warmupCount, durationMs: WARMUP_TIME_LIMIT_MS }),
     );
     const failed = verifyPhase(cell, 'warm-up', observationsOf([warmup.run]), warmup.stats, this.#checks, 0);
     if (failed !== null) return failed;
@@ -108,8 +132,9 @@ export class HandshakeCellMeasurement implements CellMeasurement {
 
   async measureRound(): Promise<void> {
     const { rounds, server } = this.#context;
+    const driver = await this.#driver();
     await this.#rounds.record(server, () =>
-      this.#driver.run({
+      driver.run({
         maxCount: roundCount(this.#workload.maxCount, rounds, this.#rounds.runs.length),
         durationMs: roundDurationMs(this.#workload.durationMs, rounds),
       }),
@@ -126,10 +151,11 @@ export class HandshakeCellMeasurement implements CellMeasurement {
     const failed = verifyPhase(cell, 'measured', observationsOf(runs), stats, this.#checks, durationMs);
     if (failed !== null) return failed;
 
-    const errors = mergeErrorCounts(runs.map((run) => run.errors));
+    const errors = splitClientResourceErrors(mergeErrorCounts(runs.map((run) => run.errors)));
     const resumed = runs.reduce((sum, run) => sum + run.resumed, 0);
     const floor = cryptoFloor === null ? undefined : handshakeFloorUs(cryptoFloor, cell.tls);
     const serverCpuUs = stats === null ? null : (usPerOp(stats.cpuUs, serverOperations(stats)) ?? 0);
+    const arrivals = mergeArrivals(runs.flatMap((run) => (run.arrivals === null ? [] : [run.arrivals])));
     return {
       ...cellIdentityOf(cell),
       state: 'measured',
@@ -139,8 +165,9 @@ export class HandshakeCellMeasurement implements CellMeasurement {
       negotiated: [...runs].reverse().find((run) => run.negotiated !== null)?.negotiated ?? null,
       handshake: {
         count,
-        errors: runs.reduce((sum, run) => sum + run.errorCount, 0),
-        errorsByCode: errors,
+        errors: countErrors(errors.other),
+        errorsByCode: errors.other,
+        clientResourceErrors: errors.clientResource,
         resumed,
         resumedShare: count === 0 ? 0 : resumed / count,
         handshakesPerSec: elapsedUs === 0 ? 0 : count / (elapsedUs / 1e6),
@@ -149,13 +176,14 @@ export class HandshakeCellMeasurement implements CellMeasurement {
           full: mergeLatencySummaries(runs.map((run) => run.latencyUs.full)),
           resumed: mergeLatencySummaries(runs.map((run) => run.latencyUs.resumed)),
         },
+        ...(arrivals === undefined ? {} : { arrivals }),
       },
       server: serverCountsOf(stats),
       cpu: {
         serverUsPerOp: serverCpuUs,
         clientUsPerOp: usPerOp(sumCpuUs(runs.map((run) => run.clientCpuUs)), count) ?? 0,
       },
-      client: clientLoadOf(runs),
+      client: clientLoadOf(runs, this.#workload.workers),
       rounds: this.#rounds.roundResults(roundResultOf),
       ...(floor === undefined ? {} : { cryptoFloorUs: floor }),
     };

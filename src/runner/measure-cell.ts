@@ -9,6 +9,8 @@ import type { CellCheck, CellResult, CellScenario, CheckPhase, FailedCell, Serve
 import { LOOPBACK_HOST } from '../servers/tls-options.ts';
 import type { ClientTlsMaterial } from '../servers/tls-options.ts';
 import type { ServerWindowStats } from '../servers/types.ts';
+import type { MtlsBenchErrorCode } from '../errors.ts';
+import { describeClientResourceErrors, splitClientResourceErrors } from '../results/client-errors.ts';
 
 /** Address, ports and certificates that a cell's clients connect with. */
 export interface CellEndpoint {
@@ -53,6 +55,8 @@ export interface CellMeasurement {
   measureRound(): Promise<void>;
   /** Checks the connections of every round together and returns the cell's result. */
   finish(): CellResult;
+  /** Releases what the measurement holds, such as worker threads. Called once, however the cell ended. */
+  close?(): Promise<void>;
 }
 
 /** Returns the endpoint of an echo server: its two listeners on 127.0.0.1 with its generated certificates. */
@@ -141,17 +145,34 @@ export function verifyPhase(
   };
 }
 
-/** Fails a cell whose warm-up completed no operation (`handshake` or `request`), with the warm-up's errors by code. */
-export function warmupFailed(cell: Cell, operation: string, errors: Record<string, number>, checks: CellCheck[]): FailedCell {
-  const codes = Object.entries(errors)
+/**
+ * Builds the error of a cell in which no operation completed, from the failed operations' codes. When
+ * some ran out of a client resource, the cell fails with `CLIENT_RESOURCES` and the hint, because
+ * the limit was the load generator's.
+ */
+export function noOperationError(what: string, errors: Readonly<Record<string, number>>): { code: MtlsBenchErrorCode; message: string } {
+  const { clientResource, other } = splitClientResourceErrors(errors);
+  const codes = Object.entries(other)
     .map(([code, count]) => `${code} x${count}`)
     .join(', ');
+  const otherText = codes === '' ? '' : `; errors: ${codes}`;
+  if (Object.keys(clientResource).length > 0) {
+    return {
+      code: 'CLIENT_RESOURCES',
+      message: `${what}; client resource errors: ${describeClientResourceErrors(clientResource)}${otherText}`,
+    };
+  }
+  return { code: 'RUN_FAILED', message: `${what}${otherText}` };
+}
+
+/** Fails a cell whose warm-up completed no operation (`handshake` or `request`), with the warm-up's errors by code. */
+export function warmupFailed(cell: Cell, operation: string, errors: Record<string, number>, checks: CellCheck[]): FailedCell {
   return {
     ...cellIdentityOf(cell),
     state: 'failed',
     probes: [],
     durationMs: 0,
-    error: { code: 'RUN_FAILED', message: `no warm-up ${operation} completed; errors: ${codes}` },
+    error: noOperationError(`no warm-up ${operation} completed`, errors),
     checks,
   };
 }

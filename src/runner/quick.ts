@@ -1,3 +1,4 @@
+import { RATE_PACING_MS } from '../scenario/rate.ts';
 import type { Workload } from '../scenario/types.ts';
 
 /**
@@ -15,8 +16,12 @@ function atMost(value: number | null, limit: number): number {
   return value === null ? limit : Math.min(value, limit);
 }
 
-/** Returns the workload with its bounds cut down to the quick limits; bounds already below them stay. */
-export function quickWorkload(workload: Workload): Workload {
+/**
+ * Returns the workload with its bounds cut down to the quick limits; bounds already below them
+ * stay. A requests workload with a rate keeps one second per round, the least autocannon's
+ * per-second pacing allows (see `rateRoundProblem`).
+ */
+export function quickWorkload(workload: Workload, rounds: number): Workload {
   if (workload.kind === 'handshake') {
     return {
       ...workload,
@@ -27,7 +32,10 @@ export function quickWorkload(workload: Workload): Workload {
   }
   return {
     ...workload,
-    durationMs: Math.min(workload.durationMs, QUICK_REQUESTS_DURATION_MS),
+    durationMs:
+      workload.rateRps === null
+        ? Math.min(workload.durationMs, QUICK_REQUESTS_DURATION_MS)
+        : Math.min(workload.durationMs, rounds * RATE_PACING_MS),
     warmupMs: Math.min(workload.warmupMs, QUICK_REQUESTS_WARMUP_MS),
   };
 }

@@ -1,5 +1,7 @@
 import { mergeNegotiationCounts } from '../checks/tally.ts';
 import { runRequests } from '../drivers/requests.ts';
+import { startRequestsPool } from '../drivers/requests-pool.ts';
+import type { RequestsPool } from '../drivers/requests-pool.ts';
 import type { RequestsRunOptions, RequestsRunResult } from '../drivers/requests.ts';
 import type { CellCheck, CellResult, FailedCell, RoundResult } from '../results/types.ts';
 import type { RequestsWorkload } from '../scenario/types.ts';
@@ -7,9 +9,11 @@ import type { ServerWindowStats } from '../servers/types.ts';
 import { cellIdentityOf, inWindow, serverCountsOf, verifyPhase } from './measure-cell.ts';
 import type { CellContext, CellMeasurement } from './measure-cell.ts';
 import { clientLoadOf } from '../results/client-load.ts';
+import { rateReached } from '../results/arrivals.ts';
+import { countErrors, splitClientResourceErrors } from '../results/client-errors.ts';
+import { mergeErrorCounts } from '../stats/counts.ts';
+import { mergeLatencySummaries } from '../stats/histogram.ts';
 import {
-  mergeErrorCounts,
-  mergeLatencySummaries,
   mergeServerWindows,
   roundCount,
   roundDurationMs,
@@ -47,6 +51,8 @@ export class RequestsCellMeasurement implements CellMeasurement {
   readonly #options: Omit<RequestsRunOptions, 'durationMs' | 'maxCount'>;
   readonly #checks: CellCheck[] = [];
   readonly #rounds = new RoundLog<RequestsRunResult>();
+  /** With `workers` above 1: the worker threads, started on first use and kept for every run. */
+  #pool: RequestsPool | null = null;
 
   constructor(context: CellContext, workload: RequestsWorkload) {
     this.#context = context;
@@ -66,12 +72,21 @@ export class RequestsCellMeasurement implements CellMeasurement {
     };
   }
 
+  /** Runs autocannon in this thread, or with `workers` above 1 in the pool's threads. */
+  async #run(bounds: Pick<RequestsRunOptions, 'durationMs' | 'maxCount'>): Promise<RequestsRunResult> {
+    if (this.#workload.workers === 1) return runRequests({ ...this.#options, ...bounds });
+    this.#pool ??= await startRequestsPool({ ...this.#options, workers: this.#workload.workers });
+    return this.#pool.run(bounds);
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.close();
+  }
+
   async warmUp(): Promise<FailedCell | null> {
     const { cell, server } = this.#context;
     if (this.#workload.warmupMs === 0) return null;
-    const warmup = await inWindow(server, () =>
-      runRequests({ ...this.#options, durationMs: this.#workload.warmupMs, maxCount: null }),
-    );
+    const warmup = await inWindow(server, () => this.#run({ durationMs: this.#workload.warmupMs, maxCount: null }));
     const observations = { negotiations: warmup.run.negotiations, sessions: null };
     return verifyPhase(cell, 'warm-up', observations, warmup.stats, this.#checks, 0);
   }
@@ -80,8 +95,7 @@ export class RequestsCellMeasurement implements CellMeasurement {
     const { rounds, server } = this.#context;
     const { connections, durationMs, maxCount } = this.#workload;
     await this.#rounds.record(server, () =>
-      runRequests({
-        ...this.#options,
+      this.#run({
         durationMs: roundDurationMs(durationMs, rounds) ?? durationMs,
         // autocannon needs at least one request per connection.
         maxCount: roundCount(maxCount, rounds, this.#rounds.runs.length, connections),
@@ -100,6 +114,15 @@ export class RequestsCellMeasurement implements CellMeasurement {
     const failed = verifyPhase(cell, 'measured', { negotiations, sessions: null }, stats, this.#checks, durationMs);
     if (failed !== null) return failed;
 
+    const throughputRps = elapsedUs === 0 ? 0 : count / (elapsedUs / 1e6);
+    const errors = splitClientResourceErrors(mergeErrorCounts(runs.map((run) => run.errors)));
+    const { rateRps } = this.#workload;
+    const expectedIntervalUs = runs[0]?.expectedIntervalUs ?? null;
+    const rate =
+      rateRps === null || expectedIntervalUs === null
+        ? undefined
+        : { ratePerSec: rateRps, achievedPerSec: throughputRps, reached: rateReached(rateRps, throughputRps), expectedIntervalUs };
+
     return {
       ...cellIdentityOf(cell),
       state: 'measured',
@@ -109,11 +132,13 @@ export class RequestsCellMeasurement implements CellMeasurement {
       negotiated: runs.find((run) => run.negotiated !== null)?.negotiated ?? null,
       requests: {
         count,
-        errors: runs.reduce((sum, run) => sum + run.errorCount, 0),
-        errorsByCode: mergeErrorCounts(runs.map((run) => run.errors)),
+        errors: countErrors(errors.other),
+        errorsByCode: errors.other,
+        clientResourceErrors: errors.clientResource,
         non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
-        throughputRps: elapsedUs === 0 ? 0 : count / (elapsedUs / 1e6),
+        throughputRps,
         latencyUs: mergeLatencySummaries(runs.map((run) => run.latencyUs)),
+        ...(rate === undefined ? {} : { rate }),
         connectionsVerified: runs.reduce((sum, run) => sum + run.connectionsVerified, 0),
         connectionsUnverified: runs.reduce((sum, run) => sum + run.connectionsUnverified, 0),
       },
@@ -122,7 +147,7 @@ export class RequestsCellMeasurement implements CellMeasurement {
         serverUsPerOp: stats === null ? null : (usPerOp(stats.cpuUs, count) ?? 0),
         clientUsPerOp: usPerOp(sumCpuUs(runs.map((run) => run.clientCpuUs)), count) ?? 0,
       },
-      client: clientLoadOf(runs),
+      client: clientLoadOf(runs, this.#workload.workers),
       rounds: this.#rounds.roundResults(roundResultOf),
     };
   }

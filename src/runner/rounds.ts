@@ -5,7 +5,7 @@
  */
 import { mergeNegotiationCounts } from '../checks/tally.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
-import { createLatencyHistogram, decodeLatencyHistogram, mergeLatencyHistograms, summarizeLatency } from '../stats/histogram.ts';
+import { mergeErrorCounts } from '../stats/counts.ts';
 import type { RoundResult } from '../results/types.ts';
 import type { ServerWindowStats } from '../servers/types.ts';
 import { inWindow } from './measure-cell.ts';
@@ -39,23 +39,6 @@ export function roundPercentile(summary: LatencySummary, percentile: 'p50' | 'p9
   return summary.count >= MIN_ROUND_SAMPLES ? summary[percentile] : null;
 }
 
-/** Merges the histograms of several summaries into one summary of every sample. */
-export function mergeLatencySummaries(summaries: readonly LatencySummary[]): LatencySummary {
-  const merged = createLatencyHistogram();
-  for (const summary of summaries) {
-    if (summary.count > 0) mergeLatencyHistograms(merged, decodeLatencyHistogram(summary.hdr));
-  }
-  return summarizeLatency(merged);
-}
-
-/** Adds up counts by error code. */
-export function mergeErrorCounts(lists: readonly Record<string, number>[]): Record<string, number> {
-  const merged: Record<string, number> = {};
-  for (const list of lists) {
-    for (const [code, count] of Object.entries(list)) merged[code] = (merged[code] ?? 0) + count;
-  }
-  return merged;
-}
 
 /** Adds up `process.cpuUsage` differences. */
 export function sumCpuUs(list: readonly { user: number; system: number }[]): { user: number; system: number } {

@@ -17,6 +17,7 @@ import { failedCell, runCellGroups } from './cell-loop.ts';
 import type { RunEventListener } from './events.ts';
 import { echoServerPreparer } from './local-servers.ts';
 import { quickWorkload } from './quick.ts';
+import { rateRoundProblem } from '../scenario/rate.ts';
 import { targetPreparer } from './target.ts';
 
 /** Time per crypto-floor task; `--quick` uses a tenth of it. */
@@ -45,8 +46,16 @@ export function selectCells(suite: ResolvedSuite, options: RunOptions): Cell[] {
       `--filter: no cell id of suite "${suite.name}" contains "${filter}"; run \`mtls-bench validate\` to list the ids`,
     );
   }
-  if (options.quick !== true) return cells;
-  return cells.map((cell) => ({ ...cell, workload: quickWorkload(cell.workload) }));
+  const rounds = roundsOf(suite, options);
+  const selected = options.quick === true ? cells.map((cell) => ({ ...cell, workload: quickWorkload(cell.workload, rounds) })) : cells;
+  // The suite file was checked against its own rounds; --rounds can change them.
+  for (const workload of new Set(selected.map((cell) => cell.workload))) {
+    const problem = workload.kind === 'requests' ? rateRoundProblem(workload, rounds) : null;
+    if (problem !== null) {
+      throw new MtlsBenchError('INVALID_ARGUMENT', `--rounds ${rounds}: workload "${workload.name}": ${problem}`);
+    }
+  }
+  return selected;
 }
 
 /** Settings that every cell loop of a run shares. */
@@ -161,7 +170,7 @@ export async function runSuite(suite: ResolvedSuite, options: RunOptions = {}): 
     filter: options.filter ?? null,
     rounds,
     // The suite as run: with --quick, its workloads carry the shortened bounds.
-    suite: options.quick === true ? { ...suite, workloads: suite.workloads.map(quickWorkload) } : suite,
+    suite: options.quick === true ? { ...suite, workloads: suite.workloads.map((workload) => quickWorkload(workload, rounds)) } : suite,
     cryptoFloor,
     cells: cells.map((cell) => results.get(cell.id) ?? failedCell(cell, new Error('cell was not run'))),
   };

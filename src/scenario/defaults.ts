@@ -28,6 +28,9 @@ export const DEFAULT_CIPHER_SUITE = 'default';
 /** Handshake workload fields as an author writes them, with the values used when left out. */
 export const HANDSHAKE_DEFAULTS = {
   concurrency: 1,
+  /** Most connections in flight at once for a workload with a `rate`, unless `concurrency` is set. */
+  openLoopConcurrency: 100,
+  workers: 1,
   /** Applies only when `count` is left out too, because a count alone bounds the run. */
   duration: '3s',
   warmup: 20,
@@ -37,6 +40,7 @@ export const HANDSHAKE_DEFAULTS = {
 /** Requests workload fields as an author writes them, with the values used when left out. */
 export const REQUESTS_DEFAULTS = {
   connections: 10,
+  workers: 1,
   pipelining: 1,
   duration: '3s',
   warmup: '500ms',

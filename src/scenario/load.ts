@@ -124,7 +124,9 @@ export function resolveSuite(input: unknown, source: SuiteSource): ResolvedSuite
   for (const entry of matrix.entries) {
     issues.push(...checkMatrixEntry(entry));
   }
-  const { workloads, issues: workloadIssues } = readWorkloads(fields.workloads);
+  // An invalid `rounds` is reported by the schema; the workloads are checked against the default then.
+  const rounds = typeof fields.rounds === 'number' && Number.isInteger(fields.rounds) && fields.rounds >= 1 ? fields.rounds : DEFAULT_ROUNDS;
+  const { workloads, issues: workloadIssues } = readWorkloads(fields.workloads, rounds);
   issues.push(...workloadIssues);
 
   const sourceFile = source.file === INLINE_SUITE_FILE ? null : path.resolve(source.file);

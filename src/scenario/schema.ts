@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 import { DEFAULT_CIPHER_SUITE, HANDSHAKE_DEFAULTS, MATRIX_DEFAULTS, REQUESTS_DEFAULTS } from './defaults.ts';
 import { DURATION_PATTERN, parseDurationMs } from './duration.ts';
+import { parseRatePerSec } from './rate.ts';
 import { describeReceived } from './messages.ts';
 import { METRIC_NAMES } from '../results/metrics.ts';
 import { THRESHOLD_PATTERN } from '../gate/threshold.ts';
@@ -76,6 +77,8 @@ export const WORKLOAD_LIMITS = {
   count: 100_000_000,
   warmupHandshakes: 100_000,
   rateRps: 1_000_000,
+  /** Worker threads of one driver; each has its own event loop and memory. */
+  workers: 64,
   /** One hour: a longer cell is better split into rounds. */
   durationMs: 60 * 60 * 1000,
 } as const;
@@ -89,6 +92,24 @@ const positiveIntSchema = (max: number) =>
     })
     .min(1)
     .max(max);
+
+/** Builds the schema for an arrival rate: `500` or `"500/s"`, from 1 to `max` per second. */
+function rateSchema(operations: string, max: number) {
+  const expected = `expected ${operations} per second as a whole number, for example 500 or "500/s"`;
+  return z
+    .union([z.number(), z.string()], { error: (issue: IssueForMessage) => `${describeReceived(issue.input)}; ${expected}` })
+    .refine((value) => parseRatePerSec(value) !== null, {
+      error: (issue: IssueForMessage) => `${describeReceived(issue.input)}; ${expected}`,
+      abort: true,
+    })
+    .refine(
+      (value) => {
+        const rate = parseRatePerSec(value) ?? 0;
+        return rate >= 1 && rate <= max;
+      },
+      { error: (issue: IssueForMessage) => `${describeReceived(issue.input)}; expected from 1/s to ${max}/s` },
+    );
+}
 
 /** Accepts a single value or a non-empty list of values for one matrix axis. */
 function oneOrMany<T extends z.ZodType>(item: T) {
@@ -182,7 +203,29 @@ export const HandshakeWorkloadSchema = z
     kind: z.literal('handshake'),
     name: workloadNameSchema().optional(),
     concurrency: positiveIntSchema(WORKLOAD_LIMITS.handshakeConcurrency)
-      .meta(fieldMeta('Connections in flight at once.', HANDSHAKE_DEFAULTS.concurrency))
+      .meta({
+        description:
+          'Connections in flight at once; with a rate, the most in flight, and due connections wait for a free one. ' +
+          `Default: ${HANDSHAKE_DEFAULTS.concurrency}, or ${HANDSHAKE_DEFAULTS.openLoopConcurrency} with a rate.`,
+        default: HANDSHAKE_DEFAULTS.concurrency,
+      })
+      .optional(),
+    rate: rateSchema('new connections', WORKLOAD_LIMITS.rateRps)
+      .nullable()
+      .meta({
+        description:
+          'Open-loop arrivals, for example "500/s": new connections start on a fixed schedule however slowly earlier ' +
+          "ones finish, and latency counts from each connection's intended start. Default: none; each of " +
+          '`concurrency` connections starts the next when it ends.',
+      })
+      .optional(),
+    workers: positiveIntSchema(WORKLOAD_LIMITS.workers)
+      .meta(
+        fieldMeta(
+          'Worker threads of the load generator, each with a share of the concurrency and rate, for loads one thread cannot drive.',
+          HANDSHAKE_DEFAULTS.workers,
+        ),
+      )
       .optional(),
     duration: durationSchema({ allowZero: false })
       .nullable()
@@ -222,11 +265,24 @@ export const RequestsWorkloadSchema = z
     connections: positiveIntSchema(WORKLOAD_LIMITS.connections)
       .meta(fieldMeta('Keep-alive connections.', REQUESTS_DEFAULTS.connections))
       .optional(),
+    workers: positiveIntSchema(WORKLOAD_LIMITS.workers)
+      .meta(
+        fieldMeta(
+          'Worker threads of the load generator, each running autocannon with a share of the connections and rate.',
+          REQUESTS_DEFAULTS.workers,
+        ),
+      )
+      .optional(),
     pipelining: positiveIntSchema(WORKLOAD_LIMITS.pipelining)
       .meta(fieldMeta('Requests in flight per connection.', REQUESTS_DEFAULTS.pipelining))
       .optional(),
     duration: durationSchema({ allowZero: false })
-      .meta(fieldMeta('Measurement time, for example "3s".', REQUESTS_DEFAULTS.duration))
+      .meta({
+        description:
+          'Measurement time, for example "3s". With a rate it must split into rounds of whole seconds. ' +
+          `Default: ${REQUESTS_DEFAULTS.duration}, or one second per round with a rate.`,
+        default: REQUESTS_DEFAULTS.duration,
+      })
       .optional(),
     count: positiveIntSchema(WORKLOAD_LIMITS.count)
       .nullable()
@@ -236,9 +292,13 @@ export const RequestsWorkloadSchema = z
           'Default: no count bound.',
       })
       .optional(),
-    rate: positiveIntSchema(WORKLOAD_LIMITS.rateRps)
+    rate: rateSchema('requests', WORKLOAD_LIMITS.rateRps)
       .nullable()
-      .meta({ description: 'Target requests per second over all connections. Default: as fast as possible.' })
+      .meta({
+        description:
+          'Target requests per second over all connections, for example "2000/s"; latency is then corrected for ' +
+          'coordinated omission. Default: as fast as possible.',
+      })
       .optional(),
     warmup: durationSchema({ allowZero: true })
       .meta(

@@ -51,8 +51,16 @@ export interface TlsScenario {
 export interface HandshakeWorkload {
   kind: 'handshake';
   name: string;
-  /** Connections in flight at once. Default 1. */
+  /** Connections in flight at once; with `ratePerSec`, the most in flight. Default 1, or 100 with a rate. */
   concurrency: number;
+  /**
+   * Open-loop arrivals: new connections per second on a fixed schedule, with latency from each
+   * connection's intended start. Null: closed loop, where each lane starts its next connection
+   * when the previous one ends. Default null.
+   */
+  ratePerSec: number | null;
+  /** Worker threads of the load generator, each with a share of `concurrency` and `ratePerSec`. Default 1. */
+  workers: number;
   /** Stop after this many measured handshakes, or null for no count bound. Default null. */
   maxCount: number | null;
   /** Stop after this long, in milliseconds, or null for no time bound. Default 3000. */
@@ -69,6 +77,8 @@ export interface RequestsWorkload {
   name: string;
   /** Keep-alive connections. Default 10. */
   connections: number;
+  /** Worker threads of the load generator, each running autocannon with a share of `connections` and `rateRps`. Default 1. */
+  workers: number;
   /** Requests in flight per connection. Default 1. */
   pipelining: number;
   /** Measurement time in milliseconds. Default 3000. */

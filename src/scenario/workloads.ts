@@ -4,6 +4,7 @@
  */
 import { HANDSHAKE_DEFAULTS, REQUESTS_DEFAULTS } from './defaults.ts';
 import { parseDurationMs } from './duration.ts';
+import { parseRatePerSec, RATE_PACING_MS, rateRoundProblem } from './rate.ts';
 import { formatPath, quote } from './messages.ts';
 import type { PathIssue, PathSegment } from './messages.ts';
 import { WorkloadSchema } from './schema.ts';
@@ -13,12 +14,13 @@ import type { HandshakeWorkload, RequestsWorkload, Workload } from './types.ts';
 /**
  * Reads `rawWorkloads` (the field as written, or undefined when left out, which yields one
  * handshake and one requests workload with defaults). Items the schema rejects are skipped,
- * because the schema parse reports them.
+ * because the schema parse reports them. `rounds` is the suite's, which a requests workload
+ * with a rate must split into whole seconds.
  */
-export function readWorkloads(rawWorkloads: unknown): { workloads: Workload[]; issues: PathIssue[] } {
+export function readWorkloads(rawWorkloads: unknown, rounds: number): { workloads: Workload[]; issues: PathIssue[] } {
   if (rawWorkloads === undefined) {
     return {
-      workloads: [resolveHandshakeWorkload({ kind: 'handshake' }), resolveRequestsWorkload({ kind: 'requests' })],
+      workloads: [resolveHandshakeWorkload({ kind: 'handshake' }), resolveRequestsWorkload({ kind: 'requests' }, rounds)],
       issues: [],
     };
   }
@@ -45,7 +47,12 @@ export function readWorkloads(rawWorkloads: unknown): { workloads: Workload[]; i
       });
     }
 
-    const workload = input.kind === 'handshake' ? resolveHandshakeWorkload(input) : resolveRequestsWorkload(input);
+    const workload = input.kind === 'handshake' ? resolveHandshakeWorkload(input) : resolveRequestsWorkload(input, rounds);
+    const rateProblem = workload.kind === 'requests' ? rateRoundProblem(workload, rounds) : null;
+    if (rateProblem !== null) {
+      issues.push({ path: [...path, 'duration'], message: rateProblem });
+    }
+    issues.push(...workerIssues(workload, path));
     const firstPath = firstPathByName.get(workload.name);
     if (firstPath === undefined) {
       firstPathByName.set(workload.name, path);
@@ -55,6 +62,28 @@ export function readWorkloads(rawWorkloads: unknown): { workloads: Workload[]; i
     workloads.push(workload);
   });
   return { workloads, issues };
+}
+
+/** Checks that each worker gets at least one connection, and with a rate at least one operation per second. */
+function workerIssues(workload: Workload, path: PathSegment[]): PathIssue[] {
+  const { workers } = workload;
+  if (workers === 1) return [];
+  const issues: PathIssue[] = [];
+  const [field, value] = workload.kind === 'handshake' ? ['concurrency', workload.concurrency] : ['connections', workload.connections];
+  if (value < workers) {
+    issues.push({
+      path: [...path, 'workers'],
+      message: `got ${workers}; expected at most ${field} (${value}), because each worker needs a connection of its own`,
+    });
+  }
+  const rate = workload.kind === 'handshake' ? workload.ratePerSec : workload.rateRps;
+  if (rate !== null && rate < workers) {
+    issues.push({
+      path: [...path, 'workers'],
+      message: `got ${workers}; expected at most the rate (${rate}/s), because each worker gets a share of it`,
+    });
+  }
+  return issues;
 }
 
 function duplicateNameIssue(
@@ -83,10 +112,14 @@ function resolveHandshakeWorkload(input: Extract<WorkloadInput, { kind: 'handsha
   const maxCount = input.count ?? null;
   // A count alone bounds the run, so the default duration applies only without one.
   const duration = input.duration === undefined && maxCount === null ? HANDSHAKE_DEFAULTS.duration : input.duration;
+  const ratePerSec = toRate(input.rate);
+  const defaultConcurrency = ratePerSec === null ? HANDSHAKE_DEFAULTS.concurrency : HANDSHAKE_DEFAULTS.openLoopConcurrency;
   return {
     kind: 'handshake',
     name: input.name ?? input.kind,
-    concurrency: input.concurrency ?? HANDSHAKE_DEFAULTS.concurrency,
+    concurrency: input.concurrency ?? defaultConcurrency,
+    ratePerSec,
+    workers: input.workers ?? HANDSHAKE_DEFAULTS.workers,
     maxCount,
     durationMs: duration == null ? null : toMs(duration),
     warmupCount: input.warmup ?? HANDSHAKE_DEFAULTS.warmup,
@@ -94,18 +127,35 @@ function resolveHandshakeWorkload(input: Extract<WorkloadInput, { kind: 'handsha
   };
 }
 
-function resolveRequestsWorkload(input: Extract<WorkloadInput, { kind: 'requests' }>): RequestsWorkload {
+/**
+ * Fills in a requests workload. With a rate and no duration, each of the `rounds` rounds gets
+ * one second, the least that autocannon's per-second pacing allows.
+ */
+function resolveRequestsWorkload(input: Extract<WorkloadInput, { kind: 'requests' }>, rounds: number): RequestsWorkload {
+  const rateRps = toRate(input.rate);
+  const defaultDurationMs = rateRps === null ? toMs(REQUESTS_DEFAULTS.duration) : rounds * RATE_PACING_MS;
   return {
     kind: 'requests',
     name: input.name ?? input.kind,
     connections: input.connections ?? REQUESTS_DEFAULTS.connections,
+    workers: input.workers ?? REQUESTS_DEFAULTS.workers,
     pipelining: input.pipelining ?? REQUESTS_DEFAULTS.pipelining,
-    durationMs: toMs(input.duration ?? REQUESTS_DEFAULTS.duration),
+    durationMs: input.duration === undefined ? defaultDurationMs : toMs(input.duration),
     maxCount: input.count ?? null,
-    rateRps: input.rate ?? null,
+    rateRps,
     warmupMs: toMs(input.warmup ?? REQUESTS_DEFAULTS.warmup),
     payloadBytes: input.payloadBytes ?? REQUESTS_DEFAULTS.payloadBytes,
   };
+}
+
+/** Converts a rate the schema has already accepted. */
+function toRate(rate: number | string | null | undefined): number | null {
+  if (rate == null) return null;
+  const perSec = parseRatePerSec(rate);
+  if (perSec === null) {
+    throw new Error(`rate ${quote(String(rate))} passed the schema but does not parse`);
+  }
+  return perSec;
 }
 
 /** Converts a duration the schema has already accepted. */

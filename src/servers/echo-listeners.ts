@@ -74,8 +74,15 @@ export async function startEchoListeners(config: EchoServerConfig, window: Serve
   };
 }
 
+/**
+ * Accept queue length asked of the kernel, which caps it at `net.core.somaxconn` (4096 on
+ * current kernels). Node's default of 511 overflowed when 1000 clients connected at once, and
+ * each connection dropped that way waited a second or more for its SYN to be sent again.
+ */
+const LISTEN_BACKLOG = 4096;
+
 async function listen(server: tls.Server): Promise<number> {
-  server.listen(0, LOOPBACK_HOST);
+  server.listen({ port: 0, host: LOOPBACK_HOST, backlog: LISTEN_BACKLOG });
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
 }

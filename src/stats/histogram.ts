@@ -47,6 +47,17 @@ export function recordLatencyUs(histogram: Histogram, latencyUs: number): void {
   histogram.recordValue(Math.min(Math.max(rounded, 1), MAX_TRACKABLE_US));
 }
 
+/**
+ * Records one latency measured under a fixed request rate, corrected for coordinated omission:
+ * when it exceeds `intervalUs`, the requests that the rate would have sent while this one was
+ * outstanding are recorded too (see HdrHistogram's `recordValueWithExpectedInterval`). Rounded
+ * and clamped like {@link recordLatencyUs}.
+ */
+export function recordLatencyWithExpectedIntervalUs(histogram: Histogram, latencyUs: number, intervalUs: number): void {
+  const rounded = Math.min(Math.max(Math.round(latencyUs), 1), MAX_TRACKABLE_US);
+  histogram.recordValueWithExpectedInterval(rounded, Math.max(1, Math.round(intervalUs)));
+}
+
 /** Microseconds elapsed since a `process.hrtime.bigint()` reading. */
 export function elapsedUs(startNs: bigint, endNs: bigint = process.hrtime.bigint()): number {
   return Number((endNs - startNs) / 1000n);
@@ -56,24 +67,29 @@ export function elapsedUs(startNs: bigint, endNs: bigint = process.hrtime.bigint
  * Returns the value at a percentile. HDR reports the highest value equivalent to the bucket,
  * which can exceed anything recorded (5000 reads back as 5003), so it is capped at the max.
  */
-function valueAtPercentile(histogram: Histogram, percentile: number): number {
+function valueAtPercentile(histogram: Histogram, percentile: number, maxUs: number): number {
   if (histogram.totalCount === 0) return 0;
-  return Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue);
+  return Math.min(histogram.getValueAtPercentile(percentile), maxUs);
 }
 
-/** Summarises a histogram into the percentiles that results and tables show. */
-export function summarizeLatency(histogram: Histogram): LatencySummary {
+/** Summarises a histogram whose exact maximum is `maxUs`. */
+function summaryOf(histogram: Histogram, maxUs: number): LatencySummary {
   const count = histogram.totalCount;
   return {
-    p50: valueAtPercentile(histogram, 50),
-    p90: valueAtPercentile(histogram, 90),
-    p99: valueAtPercentile(histogram, 99),
-    p999: valueAtPercentile(histogram, 99.9),
-    max: count === 0 ? 0 : histogram.maxValue,
+    p50: valueAtPercentile(histogram, 50, maxUs),
+    p90: valueAtPercentile(histogram, 90, maxUs),
+    p99: valueAtPercentile(histogram, 99, maxUs),
+    p999: valueAtPercentile(histogram, 99.9, maxUs),
+    max: count === 0 ? 0 : maxUs,
     mean: count === 0 ? 0 : Math.round(histogram.mean),
     count,
     hdr: hdr.encodeIntoCompressedBase64(histogram),
   };
+}
+
+/** Summarises a histogram into the percentiles that results and tables show. */
+export function summarizeLatency(histogram: Histogram): LatencySummary {
+  return summaryOf(histogram, histogram.maxValue);
 }
 
 /** Decodes the `hdr` field of a summary back into a histogram. */
@@ -84,4 +100,24 @@ export function decodeLatencyHistogram(encoded: string): Histogram {
 /** Adds every value of `source` into `target`. */
 export function mergeLatencyHistograms(target: Histogram, source: Histogram): void {
   target.add(source);
+}
+
+/**
+ * Merges the histograms of several summaries, such as those of a cell's rounds or of a pool's
+ * worker threads, into one summary of every sample, equal to the summary of one histogram that
+ * recorded them all.
+ *
+ * A decoded histogram does not keep its exact maximum, because hdr-histogram-js 3 sets it to the
+ * highest value of the maximum's bucket, up to 0.1% higher (60,000,000 µs decodes as 60,030,975).
+ * So the merged maximum, which also caps the percentiles, is the largest of the summaries' maxima.
+ */
+export function mergeLatencySummaries(summaries: readonly LatencySummary[]): LatencySummary {
+  const merged = createLatencyHistogram();
+  let maxUs = 0;
+  for (const summary of summaries) {
+    if (summary.count === 0) continue;
+    mergeLatencyHistograms(merged, decodeLatencyHistogram(summary.hdr));
+    maxUs = Math.max(maxUs, summary.max);
+  }
+  return summaryOf(merged, maxUs);
 }

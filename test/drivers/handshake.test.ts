@@ -192,3 +192,24 @@ describe('HandshakeDriver failures', () => {
     expect(() => new HandshakeDriver({ port: 1, tls: scenarioOf(), certs, concurrency: 1, payloadBytes: 0 })).toThrow(/payloadBytes/);
   });
 });
+
+describe('HandshakeDriver checks the server name', () => {
+  // The driver reads peer certificates shallowly for speed; the name check must still run.
+  it('completes with the name in the certificate and fails every connection with another', async () => {
+    const tls = scenarioOf({ auth: 'mtls', resumption: 'none' });
+    const certs = await certsFor();
+    const server = await startEchoServer({ tls, certs, payloadBytes: 1 });
+    try {
+      const options = { port: server.ports.tls, tls, certs, concurrency: 2, payloadBytes: 1 };
+      const right = await new HandshakeDriver({ ...options, servername: 'localhost' }).run({ maxCount: 10, durationMs: null });
+      expect(right.count).toBe(10);
+      expect(right.errorCount).toBe(0);
+
+      const wrong = await new HandshakeDriver({ ...options, servername: 'not-localhost' }).run({ maxCount: 10, durationMs: null });
+      expect(wrong.count).toBe(0);
+      expect(wrong.errors).toEqual({ ERR_TLS_CERT_ALTNAME_INVALID: 10 });
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -215,6 +215,74 @@ describe('runRequests', () => {
     expect(result.latencyUs.count).toBe(result.count - 2 * 4);
   });
 
+  it('sends nothing while beforeRequests is pending', async () => {
+    let calls = 0;
+    const result = await runRequests({
+      port: tlsServer.ports.https,
+      tls: tlsCell,
+      certs: tlsCerts,
+      connections: 3,
+      pipelining: 2,
+      durationMs: 500,
+      maxCount: null,
+      rateRps: null,
+      payloadBytes: 16,
+      beforeRequests: () => {
+        calls += 1;
+        return new Promise<void>(() => {});
+      },
+    });
+
+    expect(calls).toBe(1);
+    expect(result.connectionsVerified).toBe(3);
+    expect(result.count).toBe(0);
+    expect(result.errors).toEqual({});
+  });
+
+  it('sends requests once beforeRequests resolves', async () => {
+    let calls = 0;
+    const result = await runRequests({
+      port: tlsServer.ports.https,
+      tls: tlsCell,
+      certs: tlsCerts,
+      connections: 3,
+      pipelining: 2,
+      durationMs: 500,
+      maxCount: null,
+      rateRps: null,
+      payloadBytes: 16,
+      beforeRequests: async () => {
+        calls += 1;
+      },
+    });
+
+    expect(calls).toBe(1);
+    expect(result.connectionsVerified).toBe(3);
+    expect(result.count).toBeGreaterThan(0);
+    expect(result.errors).toEqual({});
+    expect(result.latencyUs.count).toBe(result.count - 3 * 2);
+  });
+
+  it('fails when beforeRequests rejects', async () => {
+    const running = runRequests({
+      port: tlsServer.ports.https,
+      tls: tlsCell,
+      certs: tlsCerts,
+      connections: 2,
+      pipelining: 1,
+      durationMs: 2_000,
+      maxCount: null,
+      rateRps: null,
+      payloadBytes: 16,
+      beforeRequests: () => Promise.reject(new Error('the other workers stopped')),
+    });
+
+    await expect(running).rejects.toMatchObject({
+      code: 'RUN_FAILED',
+      message: 'runRequests: beforeRequests failed: the other workers stopped',
+    });
+  });
+
   it('rejects a server from another CA', async () => {
     const otherCerts = await generateCertificateSet({ serverKeyType: 'ecdsa-p256', clientKeyType: 'ecdsa-p256', chainDepth: 0 });
     const result = await runRequests({

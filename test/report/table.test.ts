@@ -246,3 +246,84 @@ describe('renderTables', () => {
     expect(lines.join('\n')).not.toContain('CHECK_FAILED');
   });
 });
+
+describe('rates', () => {
+  function openLoopCell(auth: Auth, achievedPerSec: number): MeasuredCell {
+    const cell = handshakeCell(auth, [900, 1000, 1100], { server: 500, client: 400 });
+    const handshake = cell.handshake;
+    if (handshake === undefined) throw new Error('handshake cell without handshake results');
+    return {
+      ...cell,
+      handshake: {
+        ...handshake,
+        arrivals: {
+          ratePerSec: 500,
+          achievedPerSec,
+          reached: achievedPerSec >= 475,
+          started: 1000,
+          missed: achievedPerSec >= 475 ? 0 : 400,
+          late: achievedPerSec >= 475 ? 3 : 600,
+          startDelayUs: latency([100, 200]),
+        },
+      },
+    };
+  }
+
+  it('shows the asked rate under the measured one and says what open-loop latency counts', () => {
+    const text = renderTables(resultsOf([openLoopCell('tls', 499.6), openLoopCell('mtls', 498)]), { color: false });
+    expect(text).toContain('of 500');
+    expect(text).toContain("latency counts from each connection's intended start");
+    expect(text).not.toContain('could not keep up');
+  });
+
+  it('marks a cell that fell short of its rate and explains the mark', () => {
+    const text = renderTables(resultsOf([openLoopCell('tls', 499.6), openLoopCell('mtls', 310)]), { color: false });
+    expect(text).toMatch(/800!/);
+    expect(text).toContain(
+      '! handshake/ecdsa-p256/tls1.3/default/x25519/none/d0/mtls: started 310/s of the 500/s asked (400 never started, 600 late by over 2 ms)',
+    );
+    expect(text).not.toContain('d0/tls: started');
+  });
+});
+
+describe('requests connections', () => {
+  function requestsCell(connectionsVerified: number): MeasuredCell {
+    const base = handshakeCell('tls', [900], { server: 50, client: 40 });
+    const { handshake: _handshake, cryptoFloorUs: _floor, ...rest } = base;
+    return {
+      ...rest,
+      id: 'requests/ecdsa-p256/tls1.3/default/x25519/none/d0/tls',
+      scenario: { ...scenario('tls'), workload: 'requests', workloadKind: 'requests' },
+      requests: {
+        count: 5000,
+        errors: 0,
+        errorsByCode: {},
+        non2xx: 0,
+        throughputRps: 5000,
+        latencyUs: latency([200, 300]),
+        connectionsVerified,
+        connectionsUnverified: 0,
+      },
+    };
+  }
+
+  function resultsWithRequests(cell: MeasuredCell): RunResults {
+    const results = resultsOf([cell]);
+    results.suite.workloads = [
+      { kind: 'requests', name: 'requests', connections: 10, workers: 1, pipelining: 1, durationMs: 1000, maxCount: null, rateRps: null, warmupMs: 0, payloadBytes: 64 },
+    ];
+    return results;
+  }
+
+  it('says when fewer connections came up than the workload opens', () => {
+    const text = renderTables(resultsWithRequests(requestsCell(38)), { color: false });
+    expect(text).toContain(
+      'requests/ecdsa-p256/tls1.3/default/x25519/none/d0/tls: 38 of 50 connections (10 in each of 5 rounds) finished their handshake within the window',
+    );
+  });
+
+  it('says nothing when every connection came up', () => {
+    const text = renderTables(resultsWithRequests(requestsCell(50)), { color: false });
+    expect(text).not.toContain('connections (10 in each');
+  });
+});

@@ -23,6 +23,6 @@ describe('client-bound cells', () => {
     expect(cell.client.bound).toBe(true);
     const text = renderTables(results, { color: false });
     expect(text).toMatch(/│ \d+\* +│/);
-    expect(text).toContain('* client-bound: in this cell the load generator kept its one core over 90% busy');
+    expect(text).toContain('* client-bound: in this cell the load generator kept the cores it may use (one per thread) over 90% busy');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mergeErrorCounts, mergeLatencySummaries, roundCount, roundDurationMs, roundPercentile } from '../../src/runner/rounds.ts';
-import { createLatencyHistogram, recordLatencyUs, summarizeLatency } from '../../src/stats/histogram.ts';
+import { roundCount, roundDurationMs, roundPercentile } from '../../src/runner/rounds.ts';
+import { mergeErrorCounts } from '../../src/stats/counts.ts';
+import { createLatencyHistogram, mergeLatencySummaries, recordLatencyUs, summarizeLatency } from '../../src/stats/histogram.ts';
 
 function summaryOf(values: number[]) {
   const histogram = createLatencyHistogram();

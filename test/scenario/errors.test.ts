@@ -140,7 +140,7 @@ describe('types and bounds', () => {
     expect(messages).toEqual([
       `${file}:4: workloads[0].concurrency: got 0; expected at least 1`,
       `${file}:5: workloads[0].count: got -5; expected at least 1`,
-      `${file}:7: workloads[1].rate: got 0; expected at least 1`,
+      `${file}:7: workloads[1].rate: got 0; expected from 1/s to 1000000/s`,
     ]);
   });
 

@@ -8,6 +8,8 @@ const WORKLOAD: HandshakeWorkload = {
   kind: 'handshake',
   name: 'connect',
   concurrency: 1,
+  ratePerSec: null,
+  workers: 1,
   maxCount: null,
   durationMs: 1000,
   warmupCount: 0,
