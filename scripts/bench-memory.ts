@@ -4,16 +4,21 @@
  * (ECDSA P-256, TLS 1.3) and alternates handshake and requests segments against it until the
  * time is up, sampling this process's memory and the server's resident set size as it goes.
  *
- *   npm run bench:memory -- [--minutes 10] [--segment 60] [--sample 5] [--out FILE]
+ *   npm run bench:memory -- [--minutes 10] [--segment 60] [--sample 5] [--workloads both] [--out FILE]
  *
- * It prints one line per segment, then the median resident set size and V8 heap used of each
- * segment, and writes every sample to results/memory-<time>.json. Segments of one kind are
- * compared with each other: a figure is flat when its median in the last segment of a kind is
- * within 10% of its median in the first. It exits 1 when either figure grew more.
+ * `--workloads handshake` or `requests` runs one kind of segment only.
+ *
+ * After each segment it runs a full garbage collection and records the resident set size and
+ * the V8 heap used. It prints one line per segment and compares the last segment of each kind
+ * with a reference one, the second of its kind after the warm-up cycle (see `growthByKind`). A
+ * figure is flat within 10%. It writes every sample to results/memory-<time>.json and exits 1
+ * when either figure grew more.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 import { HandshakeDriver } from '../src/drivers/handshake.ts';
 import { runRequests } from '../src/drivers/requests.ts';
@@ -24,7 +29,7 @@ import { startEchoServer } from '../src/servers/spawn.ts';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HANDSHAKE_CONCURRENCY = 200;
 const CONNECTIONS = 1000;
-/** Largest growth from the first minute's median to the last one's that still counts as flat. */
+/** Largest growth from the first segment of a kind to the last one that still counts as flat. */
 const FLAT_GROWTH = 0.1;
 
 interface Sample {
@@ -42,7 +47,15 @@ interface SegmentFigures {
   count: number;
   perSec: number;
   errors: Record<string, number>;
+  /** This process's memory right after the segment, once a full garbage collection has run. */
+  afterGc: { rssMiB: number; heapUsedMiB: number; externalMiB: number };
 }
+
+// A full collection after each segment leaves only what is still referenced, so a leak shows as
+// growth of the heap used from one segment to the next. Samples taken during a segment swing
+// with the collector's timing by tens of MiB.
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
 
 function fail(message: string): never {
   process.stderr.write(`bench-memory: ${message}\n`);
@@ -56,20 +69,48 @@ function positiveOption(name: string, text: string | undefined, fallback: number
   return value;
 }
 
-const { values } = parseArgs({
-  options: {
-    minutes: { type: 'string' },
-    segment: { type: 'string' },
-    sample: { type: 'string' },
-    out: { type: 'string' },
-  },
-  strict: true,
-});
+const USAGE =
+  'usage: npm run bench:memory -- [--minutes 10] [--segment 60] [--sample 5] [--workloads both|handshake|requests] [--out FILE]';
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        minutes: { type: 'string' },
+        segment: { type: 'string' },
+        sample: { type: 'string' },
+        workloads: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    fail(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
+const { values } = parseOptions();
+if (values.help === true) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 const minutes = positiveOption('minutes', values.minutes, 10);
 const segmentS = positiveOption('segment', values.segment, 60);
 const sampleS = positiveOption('sample', values.sample, 5);
+const WORKLOAD_CHOICES = ['both', 'handshake', 'requests'] as const;
+const workloads = (values.workloads ?? 'both') as (typeof WORKLOAD_CHOICES)[number];
+if (!WORKLOAD_CHOICES.includes(workloads)) {
+  fail(`--workloads: got "${values.workloads}"; expected one of ${WORKLOAD_CHOICES.map((choice) => `"${choice}"`).join(', ')}`);
+}
 
 const MIB = 1024 * 1024;
+
+function memoryAfterGc(): SegmentFigures['afterGc'] {
+  collectGarbage();
+  const memory = process.memoryUsage();
+  return { rssMiB: memory.rss / MIB, heapUsedMiB: memory.heapUsed / MIB, externalMiB: memory.external / MIB };
+}
 
 /** Reads the resident set size of a process from /proc; null where /proc is not readable. */
 function processRssMiB(pid: number): number | null {
@@ -79,12 +120,6 @@ function processRssMiB(pid: number): number | null {
   } catch {
     return null;
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 const tls: TlsScenario = {
@@ -106,7 +141,7 @@ const samples: Sample[] = [];
 const segments: SegmentFigures[] = [];
 const startMs = performance.now();
 const elapsedS = (): number => (performance.now() - startMs) / 1000;
-let current: Sample['segment'] = 'handshake';
+let current: Sample['segment'] = workloads === 'requests' ? 'requests' : 'handshake';
 
 const takeSample = (): void => {
   const memory = process.memoryUsage();
@@ -122,10 +157,12 @@ const takeSample = (): void => {
 takeSample();
 const sampler = setInterval(takeSample, sampleS * 1000);
 
-process.stdout.write(
-  `bench-memory: ${minutes} min against one mTLS echo server, ${segmentS} s segments: ` +
-    `${HANDSHAKE_CONCURRENCY} handshakes in flight, then ${CONNECTIONS} keep-alive connections\n`,
-);
+const workloadText = {
+  both: `${HANDSHAKE_CONCURRENCY} handshakes in flight, then ${CONNECTIONS} keep-alive connections, in turn`,
+  handshake: `${HANDSHAKE_CONCURRENCY} handshakes in flight`,
+  requests: `${CONNECTIONS} keep-alive connections`,
+}[workloads];
+process.stdout.write(`bench-memory: ${minutes} min against one mTLS echo server, ${segmentS} s segments of ${workloadText}\n`);
 try {
   const endS = minutes * 60;
   while (elapsedS() < endS) {
@@ -134,7 +171,7 @@ try {
     const segmentStartS = Math.round(elapsedS());
     if (current === 'handshake') {
       const run = await handshakes.run({ maxCount: null, durationMs });
-      segments.push({ kind: 'handshake', startS: segmentStartS, count: run.count, perSec: run.handshakesPerSec, errors: run.errors });
+      segments.push({ kind: 'handshake', startS: segmentStartS, count: run.count, perSec: run.handshakesPerSec, errors: run.errors, afterGc: memoryAfterGc() });
     } else {
       const run = await runRequests({
         port: server.ports.https,
@@ -147,16 +184,17 @@ try {
         rateRps: null,
         payloadBytes: 64,
       });
-      segments.push({ kind: 'requests', startS: segmentStartS, count: run.count, perSec: run.throughputRps, errors: run.errors });
+      segments.push({ kind: 'requests', startS: segmentStartS, count: run.count, perSec: run.throughputRps, errors: run.errors, afterGc: memoryAfterGc() });
     }
     const last = segments[segments.length - 1];
     if (last !== undefined) {
       process.stdout.write(
         `  ${String(last.startS).padStart(4)} s ${last.kind.padEnd(9)} ${String(last.count).padStart(8)} ops, ` +
-          `${Math.round(last.perSec)}/s, errors ${JSON.stringify(last.errors)}, rss ${Math.round(process.memoryUsage().rss / MIB)} MiB\n`,
+          `${Math.round(last.perSec)}/s, errors ${JSON.stringify(last.errors)}; after GC: rss ${last.afterGc.rssMiB.toFixed(1)} MiB, ` +
+          `heap used ${last.afterGc.heapUsedMiB.toFixed(1)} MiB\n`,
       );
     }
-    current = current === 'handshake' ? 'requests' : 'handshake';
+    if (workloads === 'both') current = current === 'handshake' ? 'requests' : 'handshake';
   }
 } finally {
   clearInterval(sampler);
@@ -164,52 +202,37 @@ try {
   await server.stop();
 }
 
-/** Median of one field over the samples of each segment, in the order the segments ran. */
-function segmentMedians(field: 'rssMiB' | 'heapUsedMiB'): { kind: Sample['segment']; startS: number; median: number }[] {
-  return segments.map((segment, index) => {
-    const endS = segments[index + 1]?.startS ?? Number.POSITIVE_INFINITY;
-    const values = samples.filter((sample) => sample.elapsedS >= segment.startS && sample.elapsedS < endS).map((sample) => sample[field]);
-    return { kind: segment.kind, startS: segment.startS, median: median(values) };
-  });
-}
-
 /**
- * Growth of a field from the first to the last segment of each kind. Segments of one kind are
- * compared with each other, because 1000 keep-alive connections hold more memory than 200
- * handshakes in flight.
+ * Growth of a figure after GC from a reference segment to the last segment of each kind.
+ * Segments of one kind are compared with each other, because 1000 keep-alive connections hold
+ * more memory than 200 handshakes in flight. The first cycle is warm-up: the process's resident
+ * set rises to what the first 1000 connections needed and the allocator keeps it, so with three
+ * or more segments of a kind the reference is the second one.
  */
 function growthByKind(field: 'rssMiB' | 'heapUsedMiB'): { kind: Sample['segment']; first: number; last: number; growth: number }[] {
-  const medians = segmentMedians(field);
   return (['handshake', 'requests'] as const).flatMap((kind) => {
-    const ofKind = medians.filter((entry) => entry.kind === kind);
-    const first = ofKind[0];
-    const last = ofKind[ofKind.length - 1];
+    const ofKind = segments.filter((segment) => segment.kind === kind);
+    const first = ofKind[ofKind.length >= 3 ? 1 : 0]?.afterGc[field];
+    const last = ofKind[ofKind.length - 1]?.afterGc[field];
     if (first === undefined || last === undefined || ofKind.length < 2) return [];
-    return [{ kind, first: first.median, last: last.median, growth: first.median === 0 ? 0 : last.median / first.median - 1 }];
+    return [{ kind, first, last, growth: first === 0 ? 0 : last / first - 1 }];
   });
 }
 
-process.stdout.write('\nmedian per segment (MiB):\n');
-const rssMedians = segmentMedians('rssMiB');
-const heapMedians = segmentMedians('heapUsedMiB');
-rssMedians.forEach((entry, index) => {
-  process.stdout.write(
-    `  ${String(entry.startS).padStart(4)} s ${entry.kind.padEnd(9)} rss ${entry.median.toFixed(1).padStart(6)}  ` +
-      `heap used ${(heapMedians[index]?.median ?? 0).toFixed(1).padStart(6)}\n`,
-  );
-});
 const heapGrowth = growthByKind('heapUsedMiB');
 const rssGrowth = growthByKind('rssMiB');
 const describeGrowth = (entries: typeof heapGrowth): string =>
   entries
-    .map((entry) => `${entry.kind} ${entry.first.toFixed(1)} -> ${entry.last.toFixed(1)} (${entry.growth >= 0 ? '+' : ''}${(entry.growth * 100).toFixed(1)}%)`)
+    .map((entry) => `${entry.kind} ${entry.first.toFixed(1)} -> ${entry.last.toFixed(1)} MiB (${entry.growth >= 0 ? '+' : ''}${(entry.growth * 100).toFixed(1)}%)`)
     .join(', ');
 const flat = heapGrowth.length > 0 && heapGrowth.every((entry) => entry.growth <= FLAT_GROWTH);
 const rssFlat = rssGrowth.every((entry) => entry.growth <= FLAT_GROWTH);
+const peakRss = Math.max(...samples.map((sample) => sample.rssMiB));
 process.stdout.write(
-  `heap used, first to last segment of each kind: ${describeGrowth(heapGrowth)}: ` +
+  `\nheap used after GC, reference to last segment of each kind: ${describeGrowth(heapGrowth)}: ` +
     `${heapGrowth.length === 0 ? 'too few segments to tell' : flat ? 'flat' : `grew more than ${FLAT_GROWTH * 100}%`}\n` +
-    `rss, first to last segment of each kind: ${describeGrowth(rssGrowth)}: ${rssFlat ? 'flat' : `grew more than ${FLAT_GROWTH * 100}%`}\n`,
+    `rss after GC, reference to last segment of each kind: ${describeGrowth(rssGrowth)}: ` +
+    `${rssFlat ? 'flat' : `grew more than ${FLAT_GROWTH * 100}%`}; peak rss of all samples ${peakRss.toFixed(1)} MiB\n`,
 );
 const serverRss = samples.map((sample) => sample.serverRssMiB).filter((value): value is number => value !== null);
 if (serverRss.length > 0) {

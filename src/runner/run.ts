@@ -18,6 +18,7 @@ import type { RunEventListener } from './events.ts';
 import { echoServerPreparer } from './local-servers.ts';
 import { quickWorkload } from './quick.ts';
 import { rateRoundProblem } from '../scenario/rate.ts';
+import path from 'node:path';
 import { targetPreparer } from './target.ts';
 
 /** Time per crypto-floor task; `--quick` uses a tenth of it. */
@@ -52,7 +53,9 @@ export function selectCells(suite: ResolvedSuite, options: RunOptions): Cell[] {
   for (const workload of new Set(selected.map((cell) => cell.workload))) {
     const problem = workload.kind === 'requests' ? rateRoundProblem(workload, rounds) : null;
     if (problem !== null) {
-      throw new MtlsBenchError('INVALID_ARGUMENT', `--rounds ${rounds}: workload "${workload.name}": ${problem}`);
+      const index = suite.workloads.findIndex((candidate) => candidate.name === workload.name);
+      const where = `${suite.sourceFile === null ? 'suite' : path.relative(process.cwd(), suite.sourceFile)}: workloads[${index}].duration`;
+      throw new MtlsBenchError('INVALID_ARGUMENT', `--rounds ${rounds}: ${where} (workload "${workload.name}"): ${problem}`);
     }
   }
   return selected;

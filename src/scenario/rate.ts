@@ -1,18 +1,19 @@
 /**
  * Arrival rates in suite files: a whole number of operations per second, written as a number
- * (`500`) or with its unit (`"500/s"`).
+ * (`500`), or as text with or without its unit (`"500/s"`, `"500"`).
  */
-export const RATE_PATTERN = /^(\d+)\/s$/;
+export const RATE_PATTERN = /^(\d+)(?:\/s)?$/;
 
-/** Parses `500` or `"500/s"` into operations per second; null for anything else. */
+/**
+ * Parses `500`, `"500"` or `"500/s"` into operations per second; null for anything else. Digits
+ * beyond the safe integer range still parse, so that the range check can say the value is too large.
+ */
 export function parseRatePerSec(value: number | string): number | null {
   if (typeof value === 'number') {
-    return Number.isSafeInteger(value) ? value : null;
+    return Number.isInteger(value) ? value : null;
   }
   const match = RATE_PATTERN.exec(value);
-  if (match === null) return null;
-  const rate = Number(match[1]);
-  return Number.isSafeInteger(rate) ? rate : null;
+  return match === null ? null : Number(match[1]);
 }
 
 /**

@@ -52,7 +52,7 @@ export function readWorkloads(rawWorkloads: unknown, rounds: number): { workload
     if (rateProblem !== null) {
       issues.push({ path: [...path, 'duration'], message: rateProblem });
     }
-    issues.push(...workerIssues(workload, path));
+    issues.push(...workerIssues(workload, path), ...requestsRateIssues(workload, path));
     const firstPath = firstPathByName.get(workload.name);
     if (firstPath === undefined) {
       firstPathByName.set(workload.name, path);
@@ -62,6 +62,27 @@ export function readWorkloads(rawWorkloads: unknown, rounds: number): { workload
     workloads.push(workload);
   });
   return { workloads, issues };
+}
+
+/**
+ * Checks that a requests rate gives each connection more requests per second than its first
+ * `pipelining`, which wait for the handshake and stay out of the latency histogram. Below that,
+ * autocannon opens fewer connections than asked or the cell measures no latency at all.
+ */
+function requestsRateIssues(workload: Workload, path: PathSegment[]): PathIssue[] {
+  if (workload.kind !== 'requests' || workload.rateRps === null) return [];
+  const least = (workload.pipelining + 1) * workload.connections;
+  if (workload.rateRps >= least) return [];
+  return [
+    {
+      path: [...path, 'rate'],
+      message:
+        `got ${workload.rateRps}/s; expected at least ${least}/s with ${workload.connections} connections and pipelining ` +
+        `${workload.pipelining}, because each connection's first ` +
+        `${workload.pipelining === 1 ? 'response of a round waits for its handshake and stays' : `${workload.pipelining} responses of a round wait for its handshake and stay`} ` +
+        'out of the latency; lower the connections or raise the rate',
+    },
+  ];
 }
 
 /** Checks that each worker gets at least one connection, and with a rate at least one operation per second. */

@@ -13,10 +13,11 @@ describe('parseRatePerSec', () => {
   it('reads a whole number with or without its unit', () => {
     expect(parseRatePerSec(500)).toBe(500);
     expect(parseRatePerSec('500/s')).toBe(500);
+    expect(parseRatePerSec('500')).toBe(500);
   });
 
   it('rejects other spellings', () => {
-    for (const value of ['500', '500/m', '500 /s', '1.5/s', 'fast', '']) {
+    for (const value of ['500/m', '500 /s', '1.5/s', '1e12/s', 'fast', '']) {
       expect(parseRatePerSec(value), value).toBeNull();
     }
     expect(parseRatePerSec(1.5)).toBeNull();
@@ -78,6 +79,16 @@ describe('rate in suite files', () => {
   });
 });
 
+describe('requests rate against connections', () => {
+  it('needs more requests per connection and second than the first ones, which wait for the handshake', async () => {
+    const { file, messages } = await messagesFor(['name: x', 'workloads:', '  - kind: requests', '    rate: 3/s', '    connections: 10']);
+    expect(messages).toEqual([
+      `${file}:4: workloads[0].rate: got 3/s; expected at least 20/s with 10 connections and pipelining 1, because each ` +
+        "connection's first response of a round waits for its handshake and stays out of the latency; lower the connections or raise the rate",
+    ]);
+  });
+});
+
 describe('rate and rounds at run time', () => {
   const suite = resolveSuite({ name: 'x', workloads: [{ kind: 'requests', rate: 100, duration: '10s' }] }, { file: INLINE_SUITE_FILE });
 
@@ -89,7 +100,7 @@ describe('rate and rounds at run time', () => {
 
   it('rejects --rounds that do not, before anything runs', () => {
     expect(() => selectCells(suite, { rounds: 3 })).toThrow(MtlsBenchError);
-    expect(() => selectCells(suite, { rounds: 3 })).toThrow(/--rounds 3: workload "requests": .*3333 ms rounds/);
+    expect(() => selectCells(suite, { rounds: 3 })).toThrow(/^--rounds 3: suite: workloads\[0\]\.duration \(workload "requests"\): .*3333 ms rounds/);
   });
 
   it('keeps one second per round under --quick', () => {
