@@ -19,8 +19,8 @@
  * A Node 20 server such as the echo server accepts one connection per event-loop turn (libuv
  * 1.46), and each turn serves every connection with a request ready. Without this wait, the
  * worker whose connections came up first loaded the server while the other workers' connections
- * waited in its accept queue: of 1000 connections in 2 workers, 300 to 750 verified within 2 to
- * 8 s, and none failed, so no error was reported.
+ * waited in its accept queue. Of 1000 connections in 2 workers, 300 to 750 verified within 2 to
+ * 8 s. None failed, so no error was reported.
  *
  * Known limits:
  * - The window of every worker includes that wait, during which no requests are sent, so

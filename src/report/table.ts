@@ -54,14 +54,14 @@ function formatRate(perSecond: number): string {
 /** Mark after the rate of a cell whose load generator was the bottleneck; the note under the table explains it. */
 const CLIENT_BOUND_MARK = '*';
 
-/** Mark after the rate of a cell that fell short of the rate its workload asked for. */
+/** Mark after the rate of a cell that fell short of the rate its workload requested. */
 const RATE_MISSED_MARK = '!';
 
 /**
- * Returns the rate a cell's workload asked for and whether the cell reached it, or null without
+ * Returns the rate a cell's workload requested and whether the cell reached it, or null without
  * a rate. For an open-loop handshake cell it also gives the rate at which connections started.
  */
-function askedRateOf(cell: MeasuredCell): { perSecond: number; reached: boolean; startedPerSecond: number | null } | null {
+function requestedRateOf(cell: MeasuredCell): { perSecond: number; reached: boolean; startedPerSecond: number | null } | null {
   const arrivals = cell.handshake?.arrivals;
   if (arrivals !== undefined) {
     return { perSecond: arrivals.ratePerSec, reached: arrivals.reached, startedPerSecond: arrivals.achievedPerSec };
@@ -72,23 +72,23 @@ function askedRateOf(cell: MeasuredCell): { perSecond: number; reached: boolean;
 }
 
 /**
- * The measured rate with its marks, and under it the asked rate for a workload with one. An
+ * The measured rate with its marks, and under it the requested rate for a workload with one. An
  * open-loop handshake cell also shows how many connections started per second, because its
  * completions per second count the time the last connections of each round took to finish.
  */
 function formatClientRate(cell: MeasuredCell, perSecond: number): string {
-  const asked = askedRateOf(cell);
-  const marks = `${cell.client.bound ? CLIENT_BOUND_MARK : ''}${asked !== null && !asked.reached ? RATE_MISSED_MARK : ''}`;
+  const requested = requestedRateOf(cell);
+  const marks = `${cell.client.bound ? CLIENT_BOUND_MARK : ''}${requested !== null && !requested.reached ? RATE_MISSED_MARK : ''}`;
   const measured = `${formatRate(perSecond)}${marks}`;
-  if (asked === null) return measured;
-  const started = asked.startedPerSecond === null ? '' : `\nstarted ${formatRate(asked.startedPerSecond)}`;
-  return `${measured}${started}\nof ${formatRate(asked.perSecond)}`;
+  if (requested === null) return measured;
+  const started = requested.startedPerSecond === null ? '' : `\nstarted ${formatRate(requested.startedPerSecond)}`;
+  return `${measured}${started}\nof ${formatRate(requested.perSecond)}`;
 }
 
 /**
  * Lines under a requests table for cells in which fewer connections completed their handshake
  * than the workload opens per round, summed over the rounds. The others waited in the server's
- * accept queue or failed, so the load was lighter than asked.
+ * accept queue or failed, so the load was lighter than requested.
  */
 function connectionNotes(results: RunResults, cells: CellResult[]): string[] {
   return cells.flatMap((cell) => {
@@ -97,13 +97,13 @@ function connectionNotes(results: RunResults, cells: CellResult[]): string[] {
     if (workload?.kind !== 'requests') return [];
     // autocannon opens no more connections than the rate.
     const perRound = Math.min(workload.connections, workload.rateRps ?? Number.POSITIVE_INFINITY);
-    const asked = perRound * cell.rounds.length;
+    const requested = perRound * cell.rounds.length;
     const { connectionsVerified, connectionsUnverified } = cell.requests;
-    if (connectionsVerified + connectionsUnverified >= asked) return [];
+    if (connectionsVerified + connectionsUnverified >= requested) return [];
     return [
-      `${cell.id}: ${connectionsVerified} of ${asked} connections (${perRound} in each of ${cell.rounds.length} rounds) ` +
+      `${cell.id}: ${connectionsVerified} of ${requested} connections (${perRound} in each of ${cell.rounds.length} rounds) ` +
         'finished their handshake within the window; the others were still waiting for the server, so the load was lighter ' +
-        'than asked: lengthen the duration or lower the connections',
+        'than requested: lengthen the duration or lower the connections',
     ];
   });
 }
@@ -139,14 +139,14 @@ function rateNotes(cells: CellResult[]): string[] {
     const arrivals = cell.handshake?.arrivals;
     if (arrivals !== undefined && !arrivals.reached) {
       notes.push(
-        `${RATE_MISSED_MARK} ${cell.id}: started ${formatRate(arrivals.achievedPerSec)}/s of the ${arrivals.ratePerSec}/s asked ` +
+        `${RATE_MISSED_MARK} ${cell.id}: started ${formatRate(arrivals.achievedPerSec)}/s of the ${arrivals.ratePerSec}/s requested ` +
           `(${arrivals.missed} never started, ${arrivals.late} late by over 2 ms); the server or the load generator could not keep up`,
       );
     }
     const rate = cell.requests?.rate;
     if (rate !== undefined && !rate.reached) {
       notes.push(
-        `${RATE_MISSED_MARK} ${cell.id}: ${formatRate(rate.achievedPerSec)} req/s of the ${rate.ratePerSec}/s asked; ` +
+        `${RATE_MISSED_MARK} ${cell.id}: ${formatRate(rate.achievedPerSec)} req/s of the ${rate.ratePerSec}/s requested; ` +
           'the server or the load generator could not keep up',
       );
     }

@@ -28,7 +28,7 @@ export const DEFAULT_CIPHER_SUITE = 'default';
 /** Handshake workload fields as an author writes them, with the values used when left out. */
 export const HANDSHAKE_DEFAULTS = {
   concurrency: 1,
-  /** Most connections in flight at once for a workload with a `rate`, unless `concurrency` is set. */
+  /** Maximum connections in flight for a workload with a `rate`, unless `concurrency` is set. */
   openLoopConcurrency: 100,
   workers: 1,
   /** Applies only when `count` is left out too, because a count alone bounds the run. */

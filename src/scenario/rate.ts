@@ -6,7 +6,7 @@ export const RATE_PATTERN = /^(\d+)(?:\/s)?$/;
 
 /**
  * Parses `500`, `"500"` or `"500/s"` into operations per second; null for anything else. Digits
- * beyond the safe integer range still parse, so that the range check can say the value is too large.
+ * beyond the safe integer range still parse, so that the range check can report the value as too large.
  */
 export function parseRatePerSec(value: number | string): number | null {
   if (typeof value === 'number') {

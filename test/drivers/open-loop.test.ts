@@ -95,7 +95,7 @@ describe('open-loop handshakes against a server that stalls one connection', () 
     expect(countAtLeast(closedLoop.latencyUs.full, QUEUED_US)).toBe(1);
   });
 
-  it('open loop also records the connections queued behind the stall, from their intended starts', () => {
+  it('open loop records queued connections from intended starts', () => {
     // During the stall, connections fall due every 20 ms with the one lane busy. The one due k
     // intervals after the stalled one waits about 300 - 20k ms, so about 10 of them wait 100 ms or more.
     const queued = countAtLeast(openLoop.latencyUs.full, QUEUED_US);

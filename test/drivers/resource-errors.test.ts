@@ -15,15 +15,15 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm
 const FD_LIMIT = 100;
 const CONCURRENCY = 200;
 
-/** A TCP server that accepts connections and never reads or writes, so every connection stays open. */
+/** Starts a TCP server that accepts connections and never reads or writes, so every connection stays open. */
 async function startHoldingServer(): Promise<{ port: number; close: () => Promise<void> }> {
-  const held: net.Socket[] = [];
-  const server = net.createServer({ pauseOnConnect: true }, (socket) => held.push(socket));
+  const openSockets: net.Socket[] = [];
+  const server = net.createServer({ pauseOnConnect: true }, (socket) => openSockets.push(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
     close: async () => {
-      for (const socket of held) socket.destroy();
+      for (const socket of openSockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
@@ -59,7 +59,7 @@ describe('client resource errors', () => {
     expect(describeClientResourceErrors({ EADDRNOTAVAIL: 4 })).toMatch(/^EADDRNOTAVAIL x4: no ephemeral port was free .*TIME_WAIT/);
   });
 
-  it('fails a cell with no completed operation as a client limit when resources ran out', () => {
+  it('fails an empty cell as CLIENT_RESOURCES', () => {
     const error = noOperationError('no warm-up handshake completed', { EMFILE: 5, ETIMEDOUT: 2 });
     expect(error.code).toBe('CLIENT_RESOURCES');
     expect(error.message).toMatch(/^no warm-up handshake completed; client resource errors: EMFILE x5: .*ulimit -n.*; errors: ETIMEDOUT x2$/);

@@ -269,7 +269,7 @@ describe('rates', () => {
     };
   }
 
-  it('shows the asked rate under the measured one and says what open-loop latency counts', () => {
+  it('shows the requested rate and the open-loop note', () => {
     const text = renderTables(resultsOf([openLoopCell('tls', 499.6), openLoopCell('mtls', 498)]), { color: false });
     expect(text).toContain('of 500');
     expect(text).toContain("latency counts from each connection's intended start");
@@ -280,7 +280,7 @@ describe('rates', () => {
     const text = renderTables(resultsOf([openLoopCell('tls', 499.6), openLoopCell('mtls', 310)]), { color: false });
     expect(text).toMatch(/800!/);
     expect(text).toContain(
-      '! handshake/ecdsa-p256/tls1.3/default/x25519/none/d0/mtls: started 310/s of the 500/s asked (400 never started, 600 late by over 2 ms)',
+      '! handshake/ecdsa-p256/tls1.3/default/x25519/none/d0/mtls: started 310/s of the 500/s requested (400 never started, 600 late by over 2 ms)',
     );
     expect(text).not.toContain('d0/tls: started');
   });

@@ -80,7 +80,7 @@ describe('rate in suite files', () => {
 });
 
 describe('requests rate against connections', () => {
-  it('needs more requests per connection and second than the first ones, which wait for the handshake', async () => {
+  it('rejects a rate below two requests per connection', async () => {
     const { file, messages } = await messagesFor(['name: x', 'workloads:', '  - kind: requests', '    rate: 3/s', '    connections: 10']);
     expect(messages).toEqual([
       `${file}:4: workloads[0].rate: got 3/s; expected at least 20/s with 10 connections and pipelining 1, because each ` +
