@@ -1,6 +1,6 @@
 /**
  * Worker-thread module of the requests pool: runs `runRequests` with this worker's shares, and
- * holds its requests until the connections of every worker are up.
+ * delays its requests until the connections of every worker are up.
  */
 import { runRequests } from './requests.ts';
 import type { RequestsRunResult } from './requests.ts';

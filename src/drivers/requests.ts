@@ -209,7 +209,7 @@ function errorCodeOf(error: Error): string {
  * share of the rate.
  *
  * A response slower than this interval held up requests that the rate would have sent in the
- * meantime, and a closed-loop timer never sees them (coordinated omission). HdrHistogram's
+ * meantime, and a closed-loop timer never records them (coordinated omission). HdrHistogram's
  * `recordValueWithExpectedInterval` adds those missing samples: for a response of latency L
  * it also records L - I, L - 2I, ... down to I. This corrects for stalls, not for the bursts
  * within each second described at the top of this file.

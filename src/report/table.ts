@@ -5,6 +5,7 @@ import type { LatencySummary } from '../stats/histogram.ts';
 import { METRICS, WORKLOAD_METRICS } from '../results/metrics.ts';
 import { CLIENT_BOUND_SHARE } from '../results/client-load.ts';
 import { describeClientResourceErrors } from '../results/client-errors.ts';
+import { LATE_START_US } from '../drivers/handshake.ts';
 import { canShowDifference } from '../stats/ratio.ts';
 import { formatEstimate, overheadsOf } from './overhead.ts';
 import type { Overhead } from './overhead.ts';
@@ -140,7 +141,7 @@ function rateNotes(cells: CellResult[]): string[] {
     if (arrivals !== undefined && !arrivals.reached) {
       notes.push(
         `${RATE_MISSED_MARK} ${cell.id}: started ${formatRate(arrivals.achievedPerSec)}/s of the ${arrivals.ratePerSec}/s requested ` +
-          `(${arrivals.missed} never started, ${arrivals.late} late by over 2 ms); the server or the load generator could not keep up`,
+          `(${arrivals.missed} never started, ${arrivals.late} late by over ${LATE_START_US / 1000} ms); the server or the load generator could not keep up`,
       );
     }
     const rate = cell.requests?.rate;

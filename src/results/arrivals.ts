@@ -23,7 +23,7 @@ export interface HandshakeArrivals {
   started: number;
   /** Connections due before a round's time bound that never started. */
   missed: number;
-  /** Connections that started more than 2 ms after their intended time. */
+  /** Connections that started more than `LATE_START_US` (2 ms) after their intended time. */
   late: number;
   /** From each connection's intended start to its actual start. */
   startDelayUs: LatencySummary;

@@ -55,7 +55,7 @@ export interface CellMeasurement {
   measureRound(): Promise<void>;
   /** Checks the connections of every round together and returns the cell's result. */
   finish(): CellResult;
-  /** Releases what the measurement holds, such as worker threads. Called once, however the cell ended. */
+  /** Releases the measurement's resources, such as worker threads. Called once, however the cell ended. */
   close?(): Promise<void>;
 }
 
@@ -150,7 +150,7 @@ export function verifyPhase(
  * some ran out of a client resource, the cell fails with `CLIENT_RESOURCES` and the hint, because
  * the limit was the load generator's.
  */
-export function noOperationError(what: string, errors: Readonly<Record<string, number>>): { code: MtlsBenchErrorCode; message: string } {
+export function noOperationError(summary: string, errors: Readonly<Record<string, number>>): { code: MtlsBenchErrorCode; message: string } {
   const { clientResource, other } = splitClientResourceErrors(errors);
   const codes = Object.entries(other)
     .map(([code, count]) => `${code} x${count}`)
@@ -159,10 +159,10 @@ export function noOperationError(what: string, errors: Readonly<Record<string, n
   if (Object.keys(clientResource).length > 0) {
     return {
       code: 'CLIENT_RESOURCES',
-      message: `${what}; client resource errors: ${describeClientResourceErrors(clientResource)}${otherText}`,
+      message: `${summary}; client resource errors: ${describeClientResourceErrors(clientResource)}${otherText}`,
     };
   }
-  return { code: 'RUN_FAILED', message: `${what}${otherText}` };
+  return { code: 'RUN_FAILED', message: `${summary}${otherText}` };
 }
 
 /** Fails a cell whose warm-up completed no operation (`handshake` or `request`), with the warm-up's errors by code. */

@@ -19,7 +19,7 @@ const QUEUED_US = 100_000;
 
 /**
  * An mTLS echo server that keeps one TCP connection per run for `STALL_MS` before its TLS layer
- * sees it, so that one handshake takes at least that long however fast the others are.
+ * reads it, so that one handshake takes at least that long however fast the others are.
  */
 class StallingServer {
   readonly #tcp: net.Server;
