@@ -12,6 +12,8 @@ export type MtlsBenchErrorCode =
   | 'PKI_FAILED'
   | 'RUN_FAILED'
   | 'PROBE_FAILED'
+  /** A step of a cell did not end within the cell's hard time bound. */
+  | 'CELL_TIMEOUT'
   /** The load generator ran out of ports or file descriptors: a limit of the client, not of the server. */
   | 'CLIENT_RESOURCES';
 

@@ -1,7 +1,7 @@
 /**
  * Command-line options of `npm run bench:harness`, parsed and checked before any server starts.
  */
-import { parseArgs } from 'node:util';
+import { readScriptArgs } from '../script-args.ts';
 import { parseDurationMs } from '../../src/scenario/duration.ts';
 import type { TlsVersion } from '../../src/scenario/types.ts';
 import { TLS_VERSIONS } from '../../src/scenario/types.ts';
@@ -116,27 +116,9 @@ const OPTION_SPEC = {
   help: { type: 'boolean' },
 } as const;
 
-/** Runs parseArgs, turning its errors into option errors. */
-function readArgs(argv: readonly string[]) {
-  try {
-    return parseArgs({ args: [...argv], options: OPTION_SPEC, allowPositionals: true, strict: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const accepted = Object.keys(OPTION_SPEC).map((name) => `--${name}`).join(', ');
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      const option = /'([^']+)'/.exec((error as Error).message)?.[1] ?? 'an option';
-      throw new HarnessOptionError(`unknown option ${option}; accepted options: ${accepted}`);
-    }
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      throw new HarnessOptionError(`${(error as Error).message.replace(/^Option /, 'option ')}; see --help`);
-    }
-    throw error;
-  }
-}
-
 /** Parses and checks the options; throws `HarnessOptionError` for the first bad one. */
 export function parseHarnessOptions(argv: readonly string[]): HarnessOptions {
-  const { values, positionals } = readArgs(argv);
+  const { values, positionals } = readScriptArgs(argv, OPTION_SPEC, (message) => new HarnessOptionError(message));
   if (positionals.length > 0) {
     throw new HarnessOptionError(`unexpected argument ${JSON.stringify(positionals[0])}; every setting is an option, see --help`);
   }

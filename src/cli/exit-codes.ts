@@ -10,6 +10,10 @@ export const EXIT_CODES = {
   invalidInput: 2,
   /** The run went ahead but at least one cell failed; the others are in the results. */
   runFailed: 3,
+  /** A run stopped by SIGINT (Ctrl-C); the cells it finished are written as a partial run. */
+  interrupted: 130,
+  /** A run stopped by SIGTERM, with the same partial results. */
+  terminated: 143,
   /** A bug in mtls-bench: an error that no code threw on purpose (70 is EX_SOFTWARE in sysexits.h). */
   internalError: 70,
 } as const;

@@ -1,5 +1,6 @@
 import { debuglog } from 'node:util';
 import { MtlsBenchError } from '../errors.ts';
+import { removeLivePrivateDirsSync } from '../pki/private-dir.ts';
 import { TOOL } from '../results/environment.ts';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 import type { ExitCode } from './exit-codes.ts';
@@ -27,7 +28,9 @@ Options:
   -V, --version      Show the version
 
 Exit codes: 0 success, 1 a comparison found a regression, 2 invalid input (nothing was
-measured), 3 a cell or probe failed (the others are in the results), 70 an internal error.
+measured), 3 a cell or probe failed (the others are in the results), 70 an internal error,
+130 and 143 stopped by SIGINT (Ctrl-C) or SIGTERM (the finished cells are written as a
+partial run; a second signal quits at once).
 `;
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<ExitCode>; help: string }> = {
@@ -60,9 +63,25 @@ function exitQuietlyOnClosedStdout(): void {
   });
 }
 
+/**
+ * Ends the process on an error that nothing caught, such as one thrown in an event handler,
+ * the way a thrown internal error ends it: a sentence on stderr, exit code 70. Private keys are
+ * removed first. Echo server children and worker threads end with the process.
+ */
+function exitOnUncaughtError(): void {
+  const onError = (error: unknown): void => {
+    removeLivePrivateDirsSync();
+    reportError(error, EXIT_CODES.internalError);
+    process.exit(EXIT_CODES.internalError);
+  };
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
+}
+
 /** Runs the command line and returns the exit code; the caller sets it on the process. */
 export async function main(argv: string[]): Promise<ExitCode> {
   exitQuietlyOnClosedStdout();
+  exitOnUncaughtError();
   try {
     const [first, ...rest] = argv;
     const helpTopic = first === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;

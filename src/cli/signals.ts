@@ -1,22 +1,61 @@
 import { removeLivePrivateDirsSync } from '../pki/private-dir.ts';
+import { EXIT_CODES } from './exit-codes.ts';
 
 /** Exit codes for a run ended by a signal: 128 plus the signal number, as shells report them. */
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+export const SIGNAL_EXIT_CODES = { SIGINT: EXIT_CODES.interrupted, SIGTERM: EXIT_CODES.terminated } as const;
+
+export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 /**
- * Makes SIGINT and SIGTERM end the process without leaving private keys behind: the
- * handler removes every private directory still present and exits at once. Echo server
- * children exit by themselves when their IPC channel to this process closes.
- * Returns a function that takes the handlers off again.
+ * Time a stopped run gets to close its servers and write what it finished. Its steps are short
+ * (servers get 2 s to exit, worker threads are terminated), so this is only a backstop.
  */
-export function removeKeysOnSignal(): () => void {
-  const handlers = Object.entries(SIGNAL_EXIT_CODES).map(([signal, exitCode]) => {
-    const handler = (): void => {
-      removeLivePrivateDirsSync();
-      process.stderr.write(`\nmtls-bench: stopped by ${signal}; private keys removed, no results written for the unfinished suite\n`);
-      process.exit(exitCode);
-    };
-    process.once(signal, handler);
+const GRACEFUL_STOP_LIMIT_MS = 15_000;
+
+/** Removes every private directory still present and exits at once with the signal's code. */
+function exitNow(signal: StopSignal, message: string): never {
+  removeLivePrivateDirsSync();
+  process.stderr.write(`\nmtls-bench: ${message}\n`);
+  process.exit(SIGNAL_EXIT_CODES[signal]);
+}
+
+/** Handle that `stopRunOnSignal` returns to the run. */
+export interface RunStopper {
+  /** Aborted, with the signal's name as its reason, on the first SIGINT or SIGTERM. */
+  signal: AbortSignal;
+  /** Takes the handlers off again. */
+  restore(): void;
+}
+
+/**
+ * Stops a run gracefully on the first SIGINT or SIGTERM. The returned signal aborts, so the run
+ * abandons the pair of cells under way, stops its servers and returns the cells it finished,
+ * which the caller writes as a partial run. A second signal, or a stop that takes longer than
+ * 15 s, removes the private keys and exits at once.
+ */
+export function stopRunOnSignal(): RunStopper {
+  const controller = new AbortController();
+  const restore = installHandlers((signal) => {
+    if (controller.signal.aborted) {
+      exitNow(signal, `stopped by a second ${signal}; private keys removed, nothing more written`);
+    }
+    process.stderr.write(
+      `\nmtls-bench: ${signal}: stopping after the cells already finished; they are written as a partial run. ` +
+        `${signal === 'SIGINT' ? 'Press Ctrl-C again' : 'Send it again'} to quit at once.\n`,
+    );
+    controller.abort(signal);
+    setTimeout(() => {
+      exitNow(signal, `the run did not stop within ${GRACEFUL_STOP_LIMIT_MS / 1000} s of ${signal}; private keys removed, nothing written`);
+    }, GRACEFUL_STOP_LIMIT_MS).unref();
+  });
+  return { signal: controller.signal, restore };
+}
+
+function installHandlers(onSignal: (signal: StopSignal) => void): () => void {
+  const signals = Object.keys(SIGNAL_EXIT_CODES) as StopSignal[];
+  const handlers = signals.map((signal) => {
+    const handler = (): void => onSignal(signal);
+    process.on(signal, handler);
     return [signal, handler] as const;
   });
   return () => {

@@ -7,8 +7,8 @@
  *   driver wraps each client's `_connect` (an autocannon 9 internal) to see every socket,
  *   destroys a socket whose server failed verification, and never counts its responses.
  *   Unless `beforeRequests` is set, autocannon writes the first requests before the handshake
- *   ends. On Node 20.20 no request reached a server from another CA in testing, but nothing here
- *   enforces that.
+ *   ends. On Node 20.20 the socket is destroyed before any of them leaves: a test counts zero
+ *   requests at an HTTPS server from another CA (test/drivers/requests-verify.test.ts).
  * - autocannon offers no saved session when it reconnects, so every connection makes a full
  *   handshake whatever the scenario's resumption setting.
  * - autocannon starts a request's clock when it queues the request, so the first `pipelining`

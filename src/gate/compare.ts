@@ -91,6 +91,14 @@ function warningsOf(base: RunResults, head: RunResults): string[] {
   if (quick.length > 0) {
     warnings.push(`${quick.join(' and ')} ${quick.length === 1 ? 'is a --quick run' : 'are --quick runs'}, whose short bounds make chance failures likely`);
   }
+  for (const [side, results] of [['base', base] as const, ['head', head] as const]) {
+    const partial = results.partial;
+    if (partial == null) continue;
+    warnings.push(
+      `${side} is a partial run, stopped by ${partial.stoppedBy} after ${results.cells.length} of ${partial.cellsPlanned} cells, ` +
+        'so only the cells it finished are compared',
+    );
+  }
   if (base.rounds !== head.rounds) {
     warnings.push(`base has ${base.rounds} rounds per cell and head ${head.rounds}, so their rounds are of different lengths`);
   }

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { MtlsBenchError } from '../errors.ts';
+import { describeInputFileProblem, readInputFile } from '../scenario/input-file.ts';
 import { formatPath } from '../scenario/messages.ts';
 import { convertZodIssues, suiteErrorMap } from '../scenario/zod-issues.ts';
 import { METRIC_NAMES } from './metrics.ts';
@@ -47,6 +47,8 @@ const resultsSchema = z.looseObject({
     cpu: z.looseObject({ model: z.string(), count: z.number().int().nonnegative() }),
   }),
   startedAt: z.string(),
+  // The comparison checks that both files have enough rounds to show a difference.
+  rounds: z.int().min(1),
   suite: z.looseObject({
     name: z.string().min(1),
     gate: z.looseObject({
@@ -61,15 +63,21 @@ function invalid(file: string, reason: string, cause?: unknown): MtlsBenchError 
   return new MtlsBenchError('INVALID_RESULTS', `${file}: ${reason}`, { cause });
 }
 
-async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw invalid(file, 'results file not found', error);
-    if (code === 'EISDIR') throw invalid(file, 'is a directory; expected a results JSON file', error);
-    throw invalid(file, `could not read the results file: ${(error as Error).message}`, error);
-  }
+/**
+ * Maximum size of a results file. Results take a few kilobytes per cell, so this is far above any
+ * real suite, and below V8's maximum string length (reading /dev/zero whole failed with
+ * "Invalid string length" on Node 20).
+ */
+export const MAX_RESULTS_FILE_BYTES = 256 * 1024 * 1024;
+
+function readText(file: string): string {
+  // A pipe is accepted, for `compare <(command)` in bash.
+  const outcome = readInputFile(file, { maxBytes: MAX_RESULTS_FILE_BYTES, allowPipe: true });
+  if ('text' in outcome) return outcome.text;
+  const { problem } = outcome;
+  if (problem.kind === 'not-found') throw invalid(file, 'results file not found');
+  if (problem.kind === 'unreadable') throw invalid(file, `could not read the results file: ${problem.reason}`);
+  throw invalid(file, describeInputFileProblem(problem, 'a results JSON file'));
 }
 
 /**
@@ -79,6 +87,8 @@ async function readText(file: string): Promise<string> {
  */
 function endsMidValue(text: string, message: string): boolean {
   if (message.includes('end of JSON input')) return true;
+  // "Unexpected non-whitespace character after JSON" means a complete value with more after it.
+  if (message.includes('after JSON')) return false;
   const position = /at position (\d+)/.exec(message)?.[1];
   return position !== undefined && Number(position) >= text.trimEnd().length - 1;
 }
@@ -92,8 +102,63 @@ function parseJson(file: string, text: string): unknown {
     if (endsMidValue(text, message)) {
       throw invalid(file, 'is not valid JSON: it ends in the middle of a value, so it was probably truncated; run the suite again', error);
     }
-    throw invalid(file, `is not valid JSON (${message}); expected the results JSON that \`mtls-bench run\` writes`, error);
+    throw invalid(file, `is not valid JSON (${describeJsonSyntaxError(text, message)}); expected the results JSON that \`mtls-bench run\` writes`, error);
   }
+}
+
+/**
+ * Rewords V8's JSON.parse message with a line and column instead of an offset, and without the
+ * excerpt of the file that V8 quotes for an unexpected token, which may hold control characters.
+ */
+function describeJsonSyntaxError(text: string, message: string): string {
+  const positioned = /^(.*?) in JSON at position (\d+)/.exec(message);
+  if (positioned !== null) {
+    const [, reason = '', offset = '0'] = positioned;
+    return `${reason} at ${lineAndColumn(text, Number(offset))}`;
+  }
+  const unexpected = /^Unexpected token '([^]*?)', /.exec(message);
+  if (unexpected !== null) {
+    const offset = firstUnparsableOffset(text);
+    const token = JSON.stringify(unexpected[1] ?? '');
+    return offset === null ? `unexpected character ${token}` : `unexpected character ${token} at ${lineAndColumn(text, offset)}`;
+  }
+  return message;
+}
+
+/**
+ * Finds where JSON.parse first fails when its message gives no position, by bisecting on
+ * prefixes. A prefix that ends before the error fails only at its own end: "Unexpected end of
+ * JSON input", or an error at a position past its last character. Returns null when the whole
+ * text does not fail that way either.
+ */
+function firstUnparsableOffset(text: string): number | null {
+  const parsesSoFar = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return true;
+    } catch (error) {
+      const message = (error as Error).message;
+      const position = /at position (\d+)/.exec(message)?.[1];
+      return message.includes('end of JSON input') || (position !== undefined && Number(position) >= length);
+    }
+  };
+  if (parsesSoFar(text.length)) return null;
+  let low = 0;
+  let high = text.length;
+  // Invariant: the prefix of `low` characters parses so far and the prefix of `high` does not.
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (parsesSoFar(middle)) low = middle;
+    else high = middle;
+  }
+  return high - 1;
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  return `line ${line}, column ${column}`;
 }
 
 function checkSchemaVersion(file: string, document: unknown): void {
@@ -144,7 +209,7 @@ function checkUniqueIds(file: string, results: RunResults): void {
  * comparison needs that is missing or of the wrong type.
  */
 export async function readResultsFile(file: string): Promise<RunResults> {
-  const document = parseJson(file, await readText(file));
+  const document = parseJson(file, readText(file));
   checkSchemaVersion(file, document);
   checkFields(file, document);
   const results = document as RunResults;

@@ -212,5 +212,18 @@ export interface RunResults {
   rounds: number;
   suite: ResolvedSuite;
   cryptoFloor: CryptoFloor | null;
+  /**
+   * Set when the run was stopped before every cell ran, as by Ctrl-C: `cells` then holds only
+   * the cells that finished. Null for a complete run; absent in files from before it existed.
+   */
+  partial?: PartialRun | null;
   cells: CellResult[];
+}
+
+/** Stop record of a run that did not finish. */
+export interface PartialRun {
+  /** Signal that stopped it: `SIGINT` or `SIGTERM` from the command line. */
+  stoppedBy: string;
+  /** Cells the run set out to measure; `cells` has the ones that finished. */
+  cellsPlanned: number;
 }

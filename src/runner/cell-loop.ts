@@ -24,6 +24,12 @@ export interface PreparedGroup {
    * probes from running. Undefined for a `tls` cell.
    */
   probesFor(cell: Cell): ProbeOutcome[] | Error | undefined;
+  /**
+   * Starts again any server of the group that has exited, so that a crash fails only the cells
+   * that were running on it. Called before each pair after the first. Optional: a target is not
+   * restarted.
+   */
+  recover?(): Promise<void>;
   /** Stops what the group started. */
   release(): Promise<void>;
 }
@@ -42,6 +48,79 @@ export interface CellLoopOptions {
   rounds: number;
   /** Creates each cell's measurement. Default `createCellMeasurement`; tests pass fakes to see the order of steps. */
   createMeasurement?: (context: CellContext) => CellMeasurement;
+  /** Hard bound on each step of a cell, in milliseconds. Default `stepTimeLimitMs`; tests pass a short one. */
+  stepTimeLimitMs?: (cell: Cell, step: 'warm-up' | 'round') => number;
+  /**
+   * Stops the loop: the pair under way is abandoned, its servers stopped, and only the cells
+   * that finished before are returned.
+   */
+  signal?: AbortSignal;
+}
+
+/** Thrown out of `measurePair` when the run's signal aborts it. */
+export class RunInterrupted extends Error {
+  constructor() {
+    super('the run was interrupted');
+    this.name = 'RunInterrupted';
+  }
+}
+
+/** Time a step gets beyond twice its nominal length: connection setup, worker start-up and teardown. */
+const STEP_GRACE_MS = 30_000;
+/** Handshake warm-ups stop after 10 s (see `handshake-cell.ts`), and a default handshake workload has no more. */
+const HANDSHAKE_WARMUP_NOMINAL_MS = 10_000;
+
+/**
+ * Returns the hard bound on one step of a cell: twice the step's nominal length plus 30 s.
+ * The drivers stop by themselves well before it; it is there so that a step that never settles
+ * (a bug, or a peer that holds connections in a way no timeout covers) cannot block the run. A
+ * handshake round bounded by count alone has no nominal length, so it gets, per connection slot,
+ * the connections it has to make times the handshake timeout.
+ */
+export function stepTimeLimitMs(cell: Cell, step: 'warm-up' | 'round', rounds: number, handshakeTimeoutMs = 10_000): number {
+  const { workload } = cell;
+  let nominalMs: number;
+  if (workload.kind === 'requests') {
+    nominalMs = step === 'warm-up' ? workload.warmupMs : workload.durationMs / rounds;
+  } else if (step === 'warm-up') {
+    nominalMs = HANDSHAKE_WARMUP_NOMINAL_MS;
+  } else if (workload.durationMs !== null) {
+    nominalMs = workload.durationMs / rounds;
+  } else {
+    const perSlot = Math.ceil((workload.maxCount ?? 0) / rounds / workload.concurrency);
+    nominalMs = perSlot * handshakeTimeoutMs;
+  }
+  return Math.ceil(2 * nominalMs) + STEP_GRACE_MS;
+}
+
+/** A function, because TypeScript keeps `signal.aborted` narrowed to false after one check. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+/** Outcome of a raced step. */
+type StepOutcome<T> = { kind: 'done'; value: T } | { kind: 'timed-out' } | { kind: 'interrupted' };
+
+/**
+ * Waits for `work` for at most `limitMs`, or until `signal` aborts. Work that is given up on goes
+ * on in the background; its eventual error is only logged.
+ */
+async function raceStep<T>(work: Promise<T>, limitMs: number, signal: AbortSignal | undefined): Promise<StepOutcome<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<StepOutcome<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'timed-out' }), limitMs);
+    onAbort = () => resolve({ kind: 'interrupted' });
+    if (signal?.aborted === true) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work.then((value) => ({ kind: 'done' as const, value })), stopped]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+    work.catch((error: unknown) => debug('a step given up on failed later: %o', error));
+  }
 }
 
 export function failedCell(cell: Cell, error: unknown): FailedCell {
@@ -85,6 +164,13 @@ function probeFailure(probes: ProbeOutcome[] | Error): MtlsBenchError | null {
   // A server that turns the right client away (another cipher suite, version or CA) rejects
   // every probe for the same reason, so the probes show nothing about its enforcement of mTLS.
   const right = failed.find((probe) => probe.name === 'right-certificate');
+  if (right !== undefined && right.actual === 'timeout') {
+    return new MtlsBenchError(
+      'PROBE_FAILED',
+      `the server did not answer the right client certificate (${right.detail ?? right.code ?? 'timeout'}), so it cannot be measured ` +
+        `and its enforcement of mTLS cannot be judged`,
+    );
+  }
   if (right !== undefined) {
     const code = right.code === null ? '' : ` with ${right.code}`;
     return new MtlsBenchError(
@@ -156,30 +242,55 @@ export async function measurePair(
     }
   }
 
-  const step = async (member: PairMember, work: (measurement: CellMeasurement) => Promise<CellResult | null>) => {
+  const limitOf = options.stepTimeLimitMs ?? ((cell, kind) => stepTimeLimitMs(cell, kind, options.rounds));
+  const step = async (
+    member: PairMember,
+    kind: 'warm-up' | 'round' | 'finish',
+    work: (measurement: CellMeasurement) => Promise<CellResult | null>,
+  ): Promise<void> => {
     if (member.result !== null || member.measurement === null) return;
+    if (options.signal?.aborted === true) throw new RunInterrupted();
     try {
-      member.result = await work(member.measurement);
+      if (kind === 'finish') {
+        member.result = await work(member.measurement);
+        return;
+      }
+      const limitMs = limitOf(member.cell, kind);
+      const outcome = await raceStep(work(member.measurement), limitMs, options.signal);
+      if (outcome.kind === 'interrupted') throw new RunInterrupted();
+      if (outcome.kind === 'done') {
+        member.result = outcome.value;
+        return;
+      }
+      const stepName = kind === 'warm-up' ? 'the warm-up' : 'a round';
+      const limit = limitMs < 10_000 ? `${limitMs} ms` : `${Math.round(limitMs / 1000)} s`;
+      member.result = failedCell(
+        member.cell,
+        new MtlsBenchError('CELL_TIMEOUT', `${stepName} timed out after ${limit}, the cell's hard bound, so the cell was abandoned`),
+      );
     } catch (error) {
+      // After a stop, a failure is most likely its consequence, not the cell's.
+      if (error instanceof RunInterrupted || isAborted(options.signal)) throw new RunInterrupted();
       debug('cell %s failed: %o', member.cell.id, error);
       member.result = failedCell(member.cell, error);
     }
   };
 
   try {
-    for (const member of members) await step(member, (measurement) => measurement.warmUp());
+    for (const member of members) await step(member, 'warm-up', (measurement) => measurement.warmUp());
     for (let round = 0; round < options.rounds; round++) {
+      if (options.signal?.aborted === true) throw new RunInterrupted();
       onRound(round);
       const order = round % 2 === 0 ? members : [...members].reverse();
       for (const member of order) {
-        await step(member, async (measurement) => {
+        await step(member, 'round', async (measurement) => {
           await measurement.measureRound();
           return null;
         });
       }
     }
     for (const member of members) {
-      await step(member, async (measurement) => rejectEmptyMeasurement(member.cell, measurement.finish()));
+      await step(member, 'finish', async (measurement) => rejectEmptyMeasurement(member.cell, measurement.finish()));
     }
   } finally {
     for (const { cell, measurement } of members) {
@@ -204,17 +315,24 @@ export async function runCellGroups(cells: Cell[], options: CellLoopOptions): Pr
     emit({ type: 'cell-end', index: index++, cellCount: cells.length, result, elapsedMs: elapsedMs() });
   };
 
+  const aborted = (): boolean => isAborted(options.signal);
   for (const group of planCellGroups(cells)) {
+    if (aborted()) break;
     let prepared: PreparedGroup;
     try {
       prepared = await prepare(group);
     } catch (error) {
+      if (aborted()) break;
       for (const cell of group.cells) record(failedCell(cell, error));
       continue;
     }
 
     try {
+      let first = true;
       for (const pair of pairCells(group.cells)) {
+        if (aborted()) break;
+        if (!first) await prepared.recover?.();
+        first = false;
         const done = index;
         emit({
           type: 'cell-start',
@@ -227,7 +345,15 @@ export async function runCellGroups(cells: Cell[], options: CellLoopOptions): Pr
         const onRound = (round: number): void => {
           emit({ type: 'round-start', round, rounds: options.rounds, elapsedMs: elapsedMs() });
         };
-        for (const result of await measurePair(pair, prepared, options, onRound)) record(result);
+        let pairResults: CellResult[];
+        try {
+          pairResults = await measurePair(pair, prepared, options, onRound);
+        } catch (error) {
+          // The pair under way is dropped: none of its cells finished.
+          if (error instanceof RunInterrupted) break;
+          throw error;
+        }
+        for (const result of pairResults) record(result);
       }
     } finally {
       await prepared.release();

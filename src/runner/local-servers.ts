@@ -73,14 +73,18 @@ export function echoServerPreparer(
     const servers = await startServers(group.servers, certsFor, payloadBytes, simulate);
 
     const probesByServer = new Map<EchoServerHandle, ProbeOutcome[] | Error>();
-    for (const [tls, server] of servers) {
-      if (tls.auth !== 'mtls') continue;
+    const probe = async (tls: TlsScenario, server: EchoServerHandle): Promise<void> => {
+      if (tls.auth !== 'mtls') return;
       emit({ type: 'phase', message: `probing the mTLS server of ${group.cells[0]?.id ?? 'this group'}` });
       probesByServer.set(server, await probeServer(server, tls, await certsFor(tls), probeCertificates));
-    }
+    };
+    for (const [tls, server] of servers) await probe(tls, server);
 
+    const restartErrors = new Map<TlsScenario, unknown>();
     const serverOf = (tls: TlsScenario): EchoServerHandle => {
       const server = [...servers].find(([serverTls]) => sameTls(serverTls, tls))?.[1];
+      const restartError = [...restartErrors].find(([serverTls]) => sameTls(serverTls, tls))?.[1];
+      if (server === undefined && restartError !== undefined) throw restartError;
       if (server === undefined) throw new MtlsBenchError('RUN_FAILED', 'no server was started for this cell');
       return server;
     };
@@ -91,6 +95,21 @@ export function echoServerPreparer(
       },
       probesFor(cell) {
         return probesByServer.get(serverOf(cell.tls));
+      },
+      async recover() {
+        for (const [tls, server] of servers) {
+          if (server.exit === null) continue;
+          servers.delete(tls);
+          emit({ type: 'phase', message: `restarting the echo server that exited with ${server.exit.signal ?? `code ${server.exit.code}`}` });
+          try {
+            const fresh = await startEchoServer({ tls, certs: withoutRootKey(await certsFor(tls)), payloadBytes, simulate });
+            servers.set(tls, fresh);
+            await probe(tls, fresh);
+          } catch (error) {
+            // The cells that need this server fail with the reason, through serverOf.
+            restartErrors.set(tls, error);
+          }
+        }
       },
       async release() {
         await Promise.all([...servers.values()].map((server) => server.stop()));

@@ -35,6 +35,12 @@ export interface RunOptions {
   rounds?: number;
   /** Receives progress events; the runner itself never prints. */
   onEvent?: RunEventListener;
+  /**
+   * Stops the run early: the pair of cells under way is abandoned and its servers stopped, and
+   * the results hold the cells that finished, with `partial` set. Its `reason` should be the
+   * signal's name, which `partial.stoppedBy` records.
+   */
+  signal?: AbortSignal;
 }
 
 /** Returns the suite's cells after `--filter` and `--quick`, in suite order. */
@@ -66,6 +72,7 @@ interface LoopSettings {
   emit: RunEventListener;
   elapsedMs: () => number;
   rounds: number;
+  signal: AbortSignal | undefined;
 }
 
 /** Returns the rounds a run measures: `options.rounds`, or the suite's. */
@@ -100,10 +107,13 @@ async function runAgainstEchoServers(
 
     const { emit } = loop;
     emit({ type: 'phase', message: 'generating certificates' });
-    for (const cell of cells) await certsFor(cell.tls);
+    for (const cell of cells) {
+      if (loop.signal?.aborted === true) return { cryptoFloor: null, results: new Map() };
+      await certsFor(cell.tls);
+    }
 
     let cryptoFloor: CryptoFloor | null = null;
-    if (options.skipCryptoFloor !== true) {
+    if (options.skipCryptoFloor !== true && loop.signal?.aborted !== true) {
       emit({ type: 'phase', message: 'measuring the crypto floor' });
       cryptoFloor = await measureCryptoFloor({
         keyTypes: [...new Set(cells.flatMap((cell) => [cell.tls.serverKeyType, cell.tls.clientKeyType]))],
@@ -153,7 +163,7 @@ export async function runSuite(suite: ResolvedSuite, options: RunOptions = {}): 
   const startNs = process.hrtime.bigint();
   const elapsedMs = (): number => Number((process.hrtime.bigint() - startNs) / 1_000_000n);
   emit({ type: 'run-start', cellCount: cells.length });
-  const loop: LoopSettings = { emit, elapsedMs, rounds };
+  const loop: LoopSettings = { emit, elapsedMs, rounds, signal: options.signal };
 
   let cryptoFloor: CryptoFloor | null = null;
   let results: Map<string, CellResult>;
@@ -164,6 +174,7 @@ export async function runSuite(suite: ResolvedSuite, options: RunOptions = {}): 
   }
 
   emit({ type: 'run-end', elapsedMs: elapsedMs() });
+  const partial = options.signal?.aborted === true ? { stoppedBy: stopReasonOf(options.signal), cellsPlanned: cells.length } : null;
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     environment: describeEnvironment(),
@@ -175,6 +186,16 @@ export async function runSuite(suite: ResolvedSuite, options: RunOptions = {}): 
     // The suite as run: with --quick, its workloads carry the shortened bounds.
     suite: options.quick === true ? { ...suite, workloads: suite.workloads.map((workload) => quickWorkload(workload, rounds)) } : suite,
     cryptoFloor,
-    cells: cells.map((cell) => results.get(cell.id) ?? failedCell(cell, new Error('cell was not run'))),
+    partial,
+    // A partial run keeps only the cells that finished; the others were never measured.
+    cells:
+      partial === null
+        ? cells.map((cell) => results.get(cell.id) ?? failedCell(cell, new Error('cell was not run')))
+        : cells.flatMap((cell) => results.get(cell.id) ?? []),
   };
+}
+
+/** Returns what stopped a run: the abort reason when it is a string, such as a signal's name. */
+function stopReasonOf(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'abort';
 }

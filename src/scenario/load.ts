@@ -3,13 +3,12 @@
  * problem in a file is collected and thrown together as one InvalidSuiteError, each located by
  * file, line and field path, so one run of `mtls-bench validate` shows them all.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { tsImport } from 'tsx/esm/api';
-import { LineCounter, parseDocument } from 'yaml';
-import type { Document } from 'yaml';
+import { LineCounter, isCollection, isSeq, parseDocument, visit } from 'yaml';
+import type { Document, Node, YAMLError } from 'yaml';
 
 import { InvalidSuiteError } from '../errors.ts';
 import type { SuiteIssue } from '../errors.ts';
@@ -21,6 +20,7 @@ import { createLineLocator, NO_LINES } from './locate.ts';
 import type { LineLocator } from './locate.ts';
 import { readMatrix, resolveMatrixEntry, summarizeMatrix } from './matrix.ts';
 import type { MatrixEntry } from './matrix.ts';
+import { describeInputFileProblem, readInputFile } from './input-file.ts';
 import { formatPath } from './messages.ts';
 import type { PathIssue } from './messages.ts';
 import { resolveGate } from './gate.ts';
@@ -74,9 +74,13 @@ export async function loadSuite(file: string): Promise<ResolvedSuite> {
   throw fileError(file, `unsupported file type ${JSON.stringify(extension)}; expected ${supported}`);
 }
 
+/** Maximum YAML syntax errors listed, because past the first few the parser mostly reports echoes of them. */
+const MAX_LISTED_YAML_ERRORS = 5;
+
 /**
- * Parses suite YAML, keeping node positions for line numbers. Throws InvalidSuiteError with
- * one issue per syntax error.
+ * Parses suite YAML, keeping node positions for line numbers. Throws InvalidSuiteError for
+ * syntax errors (the first few), a key that is a list or a map, an alias without its anchor,
+ * and aliases that expand too far.
  */
 export function parseSuiteYaml(
   text: string,
@@ -85,16 +89,80 @@ export function parseSuiteYaml(
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   if (document.errors.length > 0) {
-    throw new InvalidSuiteError(
-      document.errors.map((error) => ({
-        file,
-        line: lineCounter.linePos(error.pos[0]).line,
-        path: '',
-        message: `invalid YAML: ${error.message}`,
-      })),
-    );
+    throw new InvalidSuiteError(yamlErrorIssues(document.errors, file, lineCounter));
   }
-  return { input: document.toJS(), document, lineCounter };
+  const structureIssues = findStructureIssues(document, file, lineCounter);
+  if (structureIssues.length > 0) {
+    throw new InvalidSuiteError(structureIssues);
+  }
+  try {
+    return { input: document.toJS(), document, lineCounter };
+  } catch (error) {
+    // toJS throws for an alias count that looks like a "billion laughs" document, and a
+    // RangeError for nesting deeper than the stack.
+    throw fileError(file, `invalid YAML: ${describeYamlError(error instanceof Error ? error.message : String(error))}`);
+  }
+}
+
+/** Converts syntax errors to issues, dropping repeats and keeping at most {@link MAX_LISTED_YAML_ERRORS}. */
+function yamlErrorIssues(errors: readonly YAMLError[], file: string, lineCounter: LineCounter): SuiteIssue[] {
+  const issues: SuiteIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const line = lineCounter.linePos(error.pos[0]).line;
+    const message = `invalid YAML: ${describeYamlError(error.message)}`;
+    const key = `${line}\n${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push({ file, line, path: '', message });
+  }
+  if (issues.length <= MAX_LISTED_YAML_ERRORS) return issues;
+  const more = issues.length - MAX_LISTED_YAML_ERRORS;
+  return [
+    ...issues.slice(0, MAX_LISTED_YAML_ERRORS),
+    { file, line: null, path: '', message: `and ${more} more YAML error${more === 1 ? '' : 's'}; fix the first one, and the rest may go with it` },
+  ];
+}
+
+/** Rewords the yaml package's errors whose text, from V8 or the alias guard, names no cause a suite author would recognise. */
+function describeYamlError(message: string): string {
+  if (message.includes('Maximum call stack size exceeded')) {
+    return 'the document is nested too deeply to parse; a suite needs a few levels only';
+  }
+  if (message.includes('Excessive alias count')) {
+    return 'its aliases expand to too many nodes, as in a "billion laughs" document; write the values out instead';
+  }
+  return message;
+}
+
+/**
+ * Finds what parses as YAML but cannot be a suite. A key that is a list or a map would otherwise
+ * become a string such as "[ a, b ]", with a warning on stderr. An alias whose anchor is not
+ * defined before it makes toJS throw.
+ */
+function findStructureIssues(document: Document, file: string, lineCounter: LineCounter): SuiteIssue[] {
+  const issues: SuiteIssue[] = [];
+  const lineOf = (node: Node): number | null =>
+    node.range === undefined || node.range === null ? null : lineCounter.linePos(node.range[0]).line;
+  visit(document, {
+    Pair(_key, pair) {
+      if (isCollection(pair.key)) {
+        const kind = isSeq(pair.key) ? 'a list' : 'a map';
+        issues.push({ file, line: lineOf(pair.key), path: '', message: `invalid key: got ${kind}; expected a name such as "matrix"` });
+      }
+    },
+    Alias(_key, alias) {
+      if (alias.resolve(document) === undefined) {
+        issues.push({
+          file,
+          line: lineOf(alias),
+          path: '',
+          message: `invalid YAML: alias *${alias.source} has no anchor &${alias.source} before it`,
+        });
+      }
+    },
+  });
+  return issues;
 }
 
 /**
@@ -204,19 +272,16 @@ function withTargetCertificates(entry: ResolvedMatrixEntry, clientKeyType: KeyTy
   };
 }
 
+/**
+ * Largest suite file read. Suites are a few kilobytes; the cap keeps a wrong path, such as a
+ * log file or a device, from being parsed as YAML.
+ */
+export const MAX_SUITE_FILE_BYTES = 1024 * 1024;
+
 async function readSuiteText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw fileError(file, 'file not found');
-    }
-    if (code === 'EISDIR') {
-      throw fileError(file, 'is a directory; expected a suite file such as scenarios/default.yaml');
-    }
-    throw fileError(file, `could not be read: ${(error as Error).message}`);
-  }
+  const outcome = readInputFile(file, { maxBytes: MAX_SUITE_FILE_BYTES });
+  if ('text' in outcome) return outcome.text;
+  throw fileError(file, describeInputFileProblem(outcome.problem, 'a suite file such as scenarios/default.yaml'));
 }
 
 async function importSuiteModule(file: string): Promise<unknown> {

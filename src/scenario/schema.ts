@@ -7,7 +7,7 @@
 import { z } from 'zod';
 
 import { DEFAULT_CIPHER_SUITE, HANDSHAKE_DEFAULTS, MATRIX_DEFAULTS, REQUESTS_DEFAULTS } from './defaults.ts';
-import { DURATION_PATTERN, parseDurationMs } from './duration.ts';
+import { DURATION_PATTERN, describeDurationProblem } from './duration.ts';
 import { parseRatePerSec } from './rate.ts';
 import { describeReceived } from './messages.ts';
 import { METRIC_NAMES } from '../results/metrics.ts';
@@ -29,36 +29,18 @@ function nameSchema(missingMessage?: string) {
     });
 }
 
-function durationTypeMessage(issue: IssueForMessage): string {
-  const received = describeReceived(issue.input);
-  const looksLikeBareNumber =
-    typeof issue.input === 'number' || (typeof issue.input === 'string' && /^\d+(\.\d+)?$/.test(issue.input));
-  if (looksLikeBareNumber) {
-    return `${received}; a duration needs a unit, for example "3s" or "500ms"`;
-  }
-  return `${received}; expected a duration in ms, s or m, for example "3s" or "500ms"`;
-}
-
-/** Builds the schema for a duration string. `allowZero` is for warm-up, where `0s` turns warm-up off. */
+/**
+ * Builds the schema for a duration string. `allowZero` is for warm-up, where `0s` turns warm-up
+ * off. The pattern stays in the schema for the JSON Schema that editors read. Every message
+ * comes from `describeDurationProblem`, which separates a missing unit from an unknown one.
+ */
 function durationSchema(options: { allowZero: boolean }) {
-  const schema = z
-    .string({ error: durationTypeMessage })
-    .regex(DURATION_PATTERN, { error: durationTypeMessage, abort: true })
-    .refine((text) => parseDurationMs(text) !== null, {
-      error: (issue: IssueForMessage) =>
-        `${describeReceived(issue.input)}; a duration must come to whole milliseconds`,
-      abort: true,
-    });
-  const bounded = schema.refine((text) => (parseDurationMs(text) ?? 0) <= WORKLOAD_LIMITS.durationMs, {
-    error: (issue: IssueForMessage) => `${describeReceived(issue.input)}; expected at most 1h (60m)`,
-    abort: true,
-  });
-  if (options.allowZero) {
-    return bounded;
-  }
-  return bounded.refine((text) => (parseDurationMs(text) ?? 0) > 0, {
-    error: (issue: IssueForMessage) => `${describeReceived(issue.input)}; expected a duration above zero`,
-  });
+  const bounds = { allowZero: options.allowZero, maxMs: WORKLOAD_LIMITS.durationMs };
+  const message = (issue: IssueForMessage) => describeDurationProblem(issue.input, bounds) ?? undefined;
+  return z
+    .string({ error: message })
+    .regex(DURATION_PATTERN, { error: message, abort: true })
+    .refine((text) => describeDurationProblem(text, bounds) === null, { error: message, abort: true });
 }
 
 /**
@@ -329,7 +311,13 @@ const portSchema = () =>
     .max(65_535);
 
 const pemFileSchema = (description: string) =>
-  z.string().min(1).meta({ description: `${description} Relative paths are relative to the suite file.` });
+  z
+    .string({
+      error: (issue: IssueForMessage) =>
+        issue.code === 'invalid_type' ? `${describeReceived(issue.input)}; expected the path of a PEM file, such as "pki/ca.pem"` : undefined,
+    })
+    .min(1)
+    .meta({ description: `${description} Relative paths are relative to the suite file.` });
 
 /** The file fields of `target` alone, so the loader can check the files of a target with other problems. */
 export const TargetFilesSchema = z.object({
@@ -425,9 +413,8 @@ export const DEFAULT_ROUNDS = 5;
 /** Default gate threshold for every metric, as a fraction. */
 export const DEFAULT_GATE_THRESHOLD = 0.1;
 
-const thresholdSchema = z.string().regex(THRESHOLD_PATTERN, {
-  error: (issue: IssueForMessage) => `${describeReceived(issue.input)}; expected a percentage such as "10%", or "off"`,
-});
+const thresholdMessage = (issue: IssueForMessage) => `${describeReceived(issue.input)}; expected a percentage such as "10%", or "off"`;
+const thresholdSchema = z.string({ error: thresholdMessage }).regex(THRESHOLD_PATTERN, { error: thresholdMessage });
 
 export const GateSchema = z
   .strictObject({

@@ -35,10 +35,37 @@ export const suiteErrorMap: z.core.$ZodErrorMap = (issue) => {
 /** Converts issues from a parse of `input` that used {@link suiteErrorMap}. */
 export function convertZodIssues(issues: readonly z.core.$ZodIssue[], input: unknown): PathIssue[] {
   const converted: PathIssue[] = [];
-  for (const issue of issues) {
+  for (const issue of keepOneBoundPerPath(issues)) {
     convertIssue(issue, [], input, converted);
   }
   return converted;
+}
+
+/**
+ * Drops issues that restate a problem of the same value in weaker terms. A value of the wrong
+ * type keeps its type issue alone, because zod still runs length checks on it (`[]` given for a
+ * non-empty string fails both). Of several bounds on one side, only the tightest is kept:
+ * `z.int()` carries the safe-integer range, so `1e300` breaks it and the schema's own maximum.
+ */
+function keepOneBoundPerPath(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const byPath = new Map<string, z.core.$ZodIssue[]>();
+  for (const issue of issues) {
+    const key = JSON.stringify(issue.path.map(toPathSegment));
+    byPath.set(key, [...(byPath.get(key) ?? []), issue]);
+  }
+  return issues.filter((issue) => {
+    const samePath = byPath.get(JSON.stringify(issue.path.map(toPathSegment))) ?? [];
+    if (issue.code !== 'invalid_type' && samePath.some((other) => other.code === 'invalid_type')) {
+      return false;
+    }
+    if (issue.code === 'too_big') {
+      return !samePath.some((other) => other.code === 'too_big' && Number(other.maximum) < Number(issue.maximum));
+    }
+    if (issue.code === 'too_small') {
+      return !samePath.some((other) => other.code === 'too_small' && Number(other.minimum) > Number(issue.minimum));
+    }
+    return true;
+  });
 }
 
 function convertIssue(
@@ -62,7 +89,7 @@ function convertIssue(
       converted.push({ path, message: `${describeReceived(value)}; expected ${describeBranches(issue.errors)}` });
       return;
     }
-    for (const inner of branch) {
+    for (const inner of keepOneBoundPerPath(branch)) {
       convertIssue(inner, path, input, converted);
     }
     return;
@@ -145,6 +172,7 @@ const EXPECTED_TYPE_WORDS: Record<string, string> = {
   boolean: 'true or false',
   array: 'a list',
   object: 'an object',
+  record: 'an object',
   null: 'null',
 };
 

@@ -43,6 +43,8 @@ export interface EchoServerHandle {
   stop(): Promise<void>;
   /** Settles when the child exits, for whatever reason. Never rejects. */
   exited: Promise<EchoServerExit>;
+  /** The child's exit status once it has exited, otherwise null. */
+  readonly exit: EchoServerExit | null;
 }
 
 export interface StartEchoServerOptions {
@@ -105,15 +107,13 @@ class ChildChannel {
     });
   }
 
-  get hasExited(): boolean {
-    return this.#exit !== null;
+  get exit(): EchoServerExit | null {
+    return this.#exit;
   }
 
   request(message: ParentMessage, expected: ChildMessage['type'], timeoutMs: number): Promise<ChildMessage> {
     if (this.#exit !== null) {
-      return Promise.reject(
-        new MtlsBenchError('SERVER_FAILED', `echo server (pid ${this.#child.pid}) has already exited with ${describeExit(this.#exit)}`),
-      );
+      return Promise.reject(new MtlsBenchError('SERVER_FAILED', `echo server (pid ${this.#child.pid}) has exited with ${describeExitWithTail(this.#exit)}`));
     }
     if (this.#pending !== null) {
       return Promise.reject(
@@ -174,6 +174,16 @@ function describeExit(exit: EchoServerExit): string {
   return exit.signal === null ? `code ${exit.code}` : `signal ${exit.signal}`;
 }
 
+/** Lines of the child's stderr kept in a cell's error message. */
+const STDERR_TAIL_LINES = 10;
+
+/** Describes the exit status and the last lines of the child's stderr, for a cell's error message. */
+function describeExitWithTail(exit: EchoServerExit): string {
+  const lines = exit.stderrTail.trimEnd().split('\n').filter((line) => line.trim() !== '');
+  if (lines.length === 0) return `${describeExit(exit)} and wrote nothing to stderr`;
+  return `${describeExit(exit)}; the last lines of its stderr:\n${lines.slice(-STDERR_TAIL_LINES).join('\n')}`;
+}
+
 /**
  * Starts an echo server child for one TLS configuration and waits until both listeners are
  * up. Throws `MtlsBenchError` with code `SERVER_FAILED`, carrying the child's own message,
@@ -208,6 +218,9 @@ export async function startEchoServer(config: EchoServerConfig, options: StartEc
     ports,
     pid,
     exited: channel.exited,
+    get exit() {
+      return channel.exit;
+    },
     async beginWindow() {
       await channel.request({ type: 'begin-window' }, 'window-begun', REQUEST_TIMEOUT_MS);
     },
@@ -219,7 +232,7 @@ export async function startEchoServer(config: EchoServerConfig, options: StartEc
       return reply.stats;
     },
     async stop() {
-      if (channel.hasExited) return;
+      if (channel.exit !== null) return;
       child.send({ type: 'stop' } satisfies ParentMessage, (error) => {
         if (error !== null) debug('sending stop to echo server pid %d failed: %s', pid, error.message);
       });

@@ -4,10 +4,10 @@
  * synchronous, because the suite loader that calls this is, and the files are a few kilobytes.
  */
 import { KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 
 import { InvalidSuiteError } from '../errors.ts';
 import { keyTypeOfPublicKey } from '../pki/keys.ts';
+import { describeInputFileProblem, readInputFile } from '../scenario/input-file.ts';
 import { formatPath } from '../scenario/messages.ts';
 import type { PathIssue, PathSegment } from '../scenario/messages.ts';
 import type { TargetFiles } from '../scenario/target.ts';
@@ -37,21 +37,18 @@ function fieldPath(field: FileField): PathSegment[] {
   return ['target', field];
 }
 
+/**
+ * Maximum size of a PEM file. A CA bundle of about 150 certificates, as Mozilla's is, takes a
+ * few hundred kilobytes, so the cap only stops a wrong path, such as a log file, being read whole.
+ */
+export const MAX_PEM_FILE_BYTES = 1024 * 1024;
+
 function readPemFile(field: FileField, file: string): ReadOutcome {
-  try {
-    return { text: readFileSync(file, 'utf8') };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    let message: string;
-    if (code === 'ENOENT') {
-      message = `${file}: file not found (a relative path is relative to the suite file's directory)`;
-    } else if (code === 'EISDIR') {
-      message = `${file}: is a directory; expected a PEM file`;
-    } else {
-      message = `${file}: could not be read: ${(error as Error).message}`;
-    }
-    return { issue: { path: fieldPath(field), message } };
-  }
+  const outcome = readInputFile(file, { maxBytes: MAX_PEM_FILE_BYTES });
+  if ('text' in outcome) return outcome;
+  const problem = describeInputFileProblem(outcome.problem, 'a PEM file');
+  const hint = outcome.problem.kind === 'not-found' ? " (a relative path is relative to the suite file's directory)" : '';
+  return { issue: { path: fieldPath(field), message: `${file}: ${problem}${hint}` } };
 }
 
 function subjectOf(certificate: X509Certificate): string {
@@ -62,7 +59,7 @@ function subjectOf(certificate: X509Certificate): string {
 function parseCertificates(field: FileField, file: string, text: string): { pems: string[]; certificates: X509Certificate[] } | PathIssue {
   const pems = text.match(CERTIFICATE_BLOCK) ?? [];
   if (pems.length === 0) {
-    return { path: fieldPath(field), message: `${file}: no PEM certificate found; expected a "-----BEGIN CERTIFICATE-----" block` };
+    return { path: fieldPath(field), message: `${file}: ${describeMissingPem(text, 'CERTIFICATE')}` };
   }
   const certificates: X509Certificate[] = [];
   for (const [index, pem] of pems.entries()) {
@@ -82,14 +79,44 @@ function parsePrivateKey(field: FileField, file: string, text: string): KeyObjec
   if (/-----BEGIN [A-Z ]*ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
     return { path: fieldPath(field), message: `${file}: the private key is encrypted; expected an unencrypted PEM private key` };
   }
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
-    return { path: fieldPath(field), message: `${file}: no PEM private key found; expected a "-----BEGIN PRIVATE KEY-----" block` };
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*-----END [A-Z ]*PRIVATE KEY-----/.test(text)) {
+    return { path: fieldPath(field), message: `${file}: ${describeMissingPem(text, 'PRIVATE KEY')}` };
   }
   try {
     return createPrivateKey(text);
   } catch (error) {
-    return { path: fieldPath(field), message: `${file}: not a valid PEM private key: ${(error as Error).message}` };
+    return {
+      path: fieldPath(field),
+      message: `${file}: not a valid PEM private key (OpenSSL: ${(error as Error).message}); the file may be corrupted`,
+    };
   }
+}
+
+/**
+ * Explains why a file has no complete PEM block of the expected label. It may be empty, cut off
+ * after a BEGIN line, DER instead of PEM, or PEM of the other kind, as when cert and key are swapped.
+ */
+function describeMissingPem(text: string, label: 'CERTIFICATE' | 'PRIVATE KEY'): string {
+  const what = label === 'CERTIFICATE' ? 'PEM certificate' : 'PEM private key';
+  const expected = `expected a "-----BEGIN ${label}-----" block`;
+  if (text.trim() === '') {
+    return `is empty; ${expected}`;
+  }
+  const begin = label === 'CERTIFICATE' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+  if (begin.test(text)) {
+    return `has a BEGIN line without its END line, so the file was probably truncated; ${expected}`;
+  }
+  const otherKind = label === 'CERTIFICATE' ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/ : /-----BEGIN CERTIFICATE-----/;
+  if (otherKind.test(text)) {
+    const found = label === 'CERTIFICATE' ? 'a private key' : 'a certificate';
+    return `contains ${found}, not a ${what}; check that cert and key are not swapped`;
+  }
+  // DER starts with an ASN.1 SEQUENCE tag (0x30), which UTF-8 decoding keeps as "0", followed by bytes that are not text.
+  if (text.startsWith('0') && /[\u0000-\u0008\ufffd]/.test(text)) {
+    const command = label === 'CERTIFICATE' ? 'openssl x509 -inform DER' : 'openssl pkey -inform DER';
+    return `is binary DER, not PEM; convert it with \`${command} -in FILE -out FILE.pem\``;
+  }
+  return `no ${what} found; ${expected}`;
 }
 
 /** Checks that each certificate is valid at `now`, naming the first one that is not. */

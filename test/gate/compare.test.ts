@@ -257,6 +257,14 @@ describe('compareResults cell matching', () => {
     ]);
   });
 
+  it('warns about a partial run', () => {
+    const base = resultsFile([measuredCell(TLS, { throughput: RATE_RPS })]);
+    const head = { ...resultsFile([measuredCell(TLS, { throughput: scaled(RATE_RPS, 1.01) })]), partial: { stoppedBy: 'SIGINT', cellsPlanned: 8 } };
+    expect(compareResults(base, head, AUTO).warnings).toEqual([
+      'head is a partial run, stopped by SIGINT after 1 of 8 cells, so only the cells it finished are compared',
+    ]);
+  });
+
   it('rejects files without a common cell', () => {
     const base = resultsFile([measuredCell({ auth: 'tls', keyType: 'rsa-2048' }, { throughput: RATE_RPS })]);
     const head = resultsFile([measuredCell({ auth: 'tls', keyType: 'ed25519' }, { throughput: RATE_RPS })]);

@@ -189,7 +189,7 @@ describe('durations', () => {
     const { file, messages } = await messagesFor(['name: x', 'workloads:', '  - kind: requests', '    duration: 1h']);
 
     expect(messages).toEqual([
-      `${file}:4: workloads[0].duration: got "1h"; expected a duration in ms, s or m, for example "3s" or "500ms"`,
+      `${file}:4: workloads[0].duration: got "1h"; the unit "h" is not accepted; expected ms, s or m, for example "30s" or "5m"`,
     ]);
   });
 
@@ -202,7 +202,7 @@ describe('durations', () => {
   it('rejects fractions of a millisecond', async () => {
     const { file, messages } = await messagesFor(['name: x', 'workloads:', '  - kind: requests', '    duration: 0.5ms']);
 
-    expect(messages).toEqual([`${file}:4: workloads[0].duration: got "0.5ms"; a duration must come to whole milliseconds`]);
+    expect(messages).toEqual([`${file}:4: workloads[0].duration: got "0.5ms"; a duration must come to whole milliseconds, for example "1ms" or "1.5s"`]);
   });
 
   it('rejects a handshake workload without bounds', async () => {

@@ -3,7 +3,7 @@
  * certificate files. Nothing here opens a socket; remote hosts are only ever validated.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -171,7 +171,7 @@ describe('target fields', () => {
   it('requires the client files', async () => {
     const { file, messages } = await messagesOf(targetLines({ key: undefined }));
 
-    expect(messages).toEqual([`${file}:2: target.key: missing; expected a string`]);
+    expect(messages).toEqual([`${file}:2: target.key: missing; expected the path of a PEM file, such as "pki/ca.pem"`]);
   });
 
   it('rejects a baseline port equal to the mTLS port', async () => {
@@ -288,11 +288,11 @@ describe('target certificate files', () => {
     expect(messages[0]?.length).toBeGreaterThan(prefix.length);
   });
 
-  it('reports a key file without PEM', async () => {
+  it('reports a certificate given as the key', async () => {
     const { file, messages } = await messagesOf(targetLines({ key: '../pki/ca.pem' }));
 
     expect(messages).toEqual([
-      `${file}:8: target.key: ${path.join(pkiDir, 'ca.pem')}: no PEM private key found; expected a "-----BEGIN PRIVATE KEY-----" block`,
+      `${file}:8: target.key: ${path.join(pkiDir, 'ca.pem')}: contains a certificate, not a PEM private key; check that cert and key are not swapped`,
     ]);
   });
 
@@ -370,3 +370,94 @@ describe('target certificate files', () => {
     expect(suite.target?.ca).toBe(bundle.absolute);
   });
 });
+
+describe('target files that are not PEM files', () => {
+  it('reports an empty certificate file', async () => {
+    const empty = await pkiFile('empty.pem', '');
+    const { file, messages } = await messagesOf(targetLines({ cert: empty.relative }));
+
+    expect(messages).toEqual([`${file}:7: target.cert: ${empty.absolute}: is empty; expected a "-----BEGIN CERTIFICATE-----" block`]);
+  });
+
+  it('reports a truncated certificate', async () => {
+    const truncated = await pkiFile('truncated.pem', set.client.certPem.slice(0, 200));
+    const { file, messages } = await messagesOf(targetLines({ cert: truncated.relative }));
+
+    expect(messages).toEqual([
+      `${file}:7: target.cert: ${truncated.absolute}: has a BEGIN line without its END line, so the file was probably truncated; expected a "-----BEGIN CERTIFICATE-----" block`,
+    ]);
+  });
+
+  it('reports a truncated key', async () => {
+    const truncated = await pkiFile('truncated-key.pem', set.client.keyPem.slice(0, 60));
+    const { file, messages } = await messagesOf(targetLines({ key: truncated.relative }));
+
+    expect(messages).toEqual([
+      `${file}:8: target.key: ${truncated.absolute}: has a BEGIN line without its END line, so the file was probably truncated; expected a "-----BEGIN PRIVATE KEY-----" block`,
+    ]);
+  });
+
+  it('reports a key given as the certificate', async () => {
+    const { file, messages } = await messagesOf(targetLines({ cert: '../pki/client-key.pem' }));
+
+    expect(messages).toEqual([
+      `${file}:7: target.cert: ${path.join(pkiDir, 'client-key.pem')}: contains a private key, not a PEM certificate; check that cert and key are not swapped`,
+    ]);
+  });
+
+  it('reports a DER certificate', async () => {
+    const der = path.join(pkiDir, 'client.der');
+    await writeFile(der, new X509Certificate(set.client.certPem).raw);
+    const { file, messages } = await messagesOf(targetLines({ cert: '../pki/client.der' }));
+
+    expect(messages).toEqual([
+      `${file}:7: target.cert: ${der}: is binary DER, not PEM; convert it with \`openssl x509 -inform DER -in FILE -out FILE.pem\``,
+    ]);
+  });
+
+  it('reports a key whose body is corrupted', async () => {
+    const lines = set.client.keyPem.trim().split('\n');
+    const corrupted = [lines[0], 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2', ...lines.slice(2)].join('\n');
+    const keyFile = await pkiFile('corrupted-key.pem', `${corrupted}\n`);
+    const { file, messages } = await messagesOf(targetLines({ key: keyFile.relative }));
+
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(new RegExp(`^${escapeRegExp(`${file}:8: target.key: ${keyFile.absolute}: not a valid PEM private key (OpenSSL: `)}.+\\); the file may be corrupted$`));
+  });
+
+  it('rejects a device without reading it', async () => {
+    const { file, messages } = await messagesOf(targetLines({ ca: '/dev/zero' }));
+
+    expect(messages).toEqual([`${file}:6: target.ca: /dev/zero: is not a regular file (a device, socket or pipe); expected a PEM file`]);
+  });
+
+  it('rejects a file above 1 MiB', async () => {
+    const large = await pkiFile('large.pem', `${set.caPem}${'#'.repeat(1024 * 1024)}`);
+    const { file, messages } = await messagesOf(targetLines({ ca: large.relative }));
+
+    expect(messages).toEqual([`${file}:6: target.ca: ${large.absolute}: is larger than 1 MiB; expected a PEM file, which is far smaller`]);
+  });
+
+  it('reports a symbolic link loop', async () => {
+    await symlink('loop-b.pem', path.join(pkiDir, 'loop-a.pem'));
+    await symlink('loop-a.pem', path.join(pkiDir, 'loop-b.pem'));
+    const { file, messages } = await messagesOf(targetLines({ cert: '../pki/loop-a.pem' }));
+
+    expect(messages).toEqual([
+      `${file}:7: target.cert: ${path.join(pkiDir, 'loop-a.pem')}: could not be read: ELOOP: too many symbolic links encountered`,
+    ]);
+  });
+
+  // Root reads a file whatever its mode, so chmod cannot make one unreadable there.
+  it.skipIf(process.getuid?.() === 0)('reports a file without read permission', async () => {
+    const locked = await pkiFile('locked-key.pem', set.client.keyPem);
+    await chmod(locked.absolute, 0o000);
+    const { file, messages } = await messagesOf(targetLines({ key: locked.relative }));
+
+    expect(messages).toEqual([`${file}:8: target.key: ${locked.absolute}: could not be read: EACCES: permission denied`]);
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

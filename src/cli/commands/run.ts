@@ -14,7 +14,8 @@ import { colorEnabled, parseCommandArgs } from '../args.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import { createProgressRenderer } from '../progress.ts';
-import { removeKeysOnSignal } from '../signals.ts';
+import { SIGNAL_EXIT_CODES, stopRunOnSignal } from '../signals.ts';
+import type { StopSignal } from '../signals.ts';
 import { GATE_OPTIONS, GATE_OPTIONS_HELP, gateResults, prepareBaselineGate } from '../gate.ts';
 
 export const DEFAULT_SUITE = 'scenarios/default.yaml';
@@ -32,7 +33,9 @@ export const RUN_HELP = `Usage: mtls-bench run [options] [SUITE...]
 
 Runs each suite (YAML or TypeScript; default ${DEFAULT_SUITE}), prints a table per
 workload with every mTLS cell against its server-only TLS baseline, and writes the
-results JSON to results/<suite>-<time>.json.
+results JSON to results/<suite>-<time>.json, never over an earlier run's file.
+Ctrl-C (SIGINT) or SIGTERM stops the run and writes the cells already finished as a
+partial run (exit 130 or 143); a second one quits at once.
 
 Options:
   --quick          Short bounds: the default suite in about 30 s; figures for a smoke test only
@@ -108,35 +111,47 @@ export async function runCommand(args: string[]): Promise<ExitCode> {
   const showProgress = values.quiet !== true && process.stderr.isTTY === true;
   const allResults: RunResults[] = [];
   let writeFailed = false;
-  const restoreSignals = removeKeysOnSignal();
+  const stopper = stopRunOnSignal();
   try {
     for (const suite of suites) {
+      if (stopper.signal.aborted) break;
       const progress = createProgressRenderer(process.stderr);
       let results: RunResults;
       try {
-        results = await runSuite(suite, { ...runOptions, onEvent: showProgress ? progress.onEvent : undefined });
+        results = await runSuite(suite, { ...runOptions, signal: stopper.signal, onEvent: showProgress ? progress.onEvent : undefined });
       } finally {
         progress.done();
       }
+      if (results.partial != null && results.cells.length === 0) {
+        process.stderr.write(`mtls-bench: stopped by ${results.partial.stoppedBy} before any cell of suite "${suite.name}" finished; no results written\n`);
+        break;
+      }
       allResults.push(results);
       // Saved before anything is printed, so a closed stdout cannot cost the measurements.
-      const saved = await saveResults(results, values.out ?? defaultResultsPath(results));
-      tableStream.write(`\n${renderSuiteHeading(results.suite, { quick: results.quick })}\n`);
+      const saved = await saveResults(results, values.out ?? null);
+      tableStream.write(`\n${renderSuiteHeading(results.suite, { quick: results.quick, partial: results.partial ?? null, cellsFinished: results.cells.length })}\n`);
       tableStream.write(`${renderTables(results, { color: colorEnabled(tableStream) })}\n`);
       if (saved.error !== null) {
         writeFailed = true;
         process.stderr.write(`mtls-bench: could not write results: ${saved.error.message}; saved them to ${saved.file} instead\n`);
       } else {
-        process.stderr.write(`results written to ${saved.file}\n`);
+        const partial = results.partial == null ? '' : ` (partial run: ${results.cells.length} of ${results.partial.cellsPlanned} cells)`;
+        process.stderr.write(`results written to ${saved.file}${partial}\n`);
       }
     }
   } finally {
-    restoreSignals();
+    stopper.restore();
   }
 
   if (values.json === true) {
     const documents = allResults.map((results) => serializeResults(results).trimEnd());
     process.stdout.write(`${documents.length === 1 ? documents[0] : `[\n${documents.join(',\n')}\n]`}\n`);
+  }
+
+  if (stopper.signal.aborted) {
+    const signal = stopper.signal.reason as StopSignal;
+    if (gate !== null) process.stderr.write(`mtls-bench: the run was stopped by ${signal}, so it was not compared with ${gate.file}\n`);
+    return SIGNAL_EXIT_CODES[signal];
   }
 
   // A regression decides the exit code over a failed cell: it is what the gate is run for.

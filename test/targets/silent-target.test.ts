@@ -1,0 +1,88 @@
+/**
+ * A target that accepts TCP connections and never responds: the run must still end, with every
+ * cell failed for a stated reason, because each connection has a handshake timeout and each
+ * probe its own.
+ */
+import { once } from 'node:events';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FailedCell, RunResults } from '../../src/results/types.ts';
+import { runSuite } from '../../src/runner/run.ts';
+import { loadSuite } from '../../src/scenario/load.ts';
+import { createScratchDir, removeScratchDir, writePki, writeSuite } from './target-fixture.ts';
+
+let scratch: string;
+const servers: net.Server[] = [];
+const sockets = new Set<net.Socket>();
+
+/** Listens on 127.0.0.1, accepts every connection, reads what comes and never writes. */
+async function startSilentServer(): Promise<number> {
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('data', () => {});
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  });
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+beforeAll(async () => {
+  scratch = await createScratchDir();
+  await writePki(path.join(scratch, 'pki'));
+});
+
+afterAll(async () => {
+  for (const socket of sockets) socket.destroy();
+  for (const server of servers) server.close();
+  await removeScratchDir(scratch);
+});
+
+describe('a target that never answers', () => {
+  let results: RunResults;
+
+  beforeAll(async () => {
+    const [port, baselinePort] = [await startSilentServer(), await startSilentServer()];
+    const file = await writeSuite(scratch, 'silent.yaml', [
+      'name: silent',
+      'target:',
+      '  host: 127.0.0.1',
+      `  port: ${port}`,
+      `  baselinePort: ${baselinePort}`,
+      '  servername: localhost',
+      '  ca: pki/ca.pem',
+      '  cert: pki/client-chain.pem',
+      '  key: pki/client-key.pem',
+      'matrix:',
+      '  keyType: [ecdsa-p256]',
+      '  tlsVersion: [tls1.3]',
+      '  auth: [tls, mtls]',
+      'rounds: 1',
+      'workloads:',
+      '  - name: hs',
+      '    kind: handshake',
+      '    concurrency: 2',
+      '    duration: 500ms',
+      '    warmup: 2',
+    ]);
+    // Bounded by the 10 s handshake timeout and the probes' own timeouts; the hook's limit is the backstop.
+    results = await runSuite(await loadSuite(file));
+  }, 90_000);
+
+  it('ends, failing the baseline on its handshake timeouts', () => {
+    const tls = results.cells.find((cell) => cell.scenario.auth === 'tls') as FailedCell;
+    expect(tls.state).toBe('failed');
+    expect(tls.error.message).toBe('no warm-up handshake completed; errors: ETIMEDOUT x2');
+  });
+
+  it('fails the mTLS cell on its probes, saying the server did not answer', () => {
+    const mtls = results.cells.find((cell) => cell.scenario.auth === 'mtls') as FailedCell;
+    expect(mtls.state).toBe('failed');
+    expect(mtls.error.code).toBe('PROBE_FAILED');
+    expect(mtls.error.message).toMatch(/^the server did not answer the right client certificate \(no response and no rejection within \d+ ms\)/);
+  });
+});
