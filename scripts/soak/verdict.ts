@@ -52,7 +52,7 @@ function formatPercent(fraction: number): string {
 }
 
 function countCheck(name: string, start: number, end: number, allowedGrowth: number): SoakCheck {
-  const allowance = allowedGrowth === 0 ? 'expected no change' : `at most ${allowedGrowth} more allowed`;
+  const allowance = allowedGrowth === 0 ? 'expected no increase' : `at most ${allowedGrowth} more allowed`;
   return { name, passed: end - start <= allowedGrowth, detail: `${start} at start, ${end} at end (${allowance})` };
 }
 

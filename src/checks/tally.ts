@@ -1,4 +1,5 @@
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { keyTypeOfPublicKey } from '../pki/keys.ts';
 import type { NegotiationCount } from '../servers/types.ts';
 
@@ -12,6 +13,20 @@ import type { NegotiationCount } from '../servers/types.ts';
  * 0.3% of a full handshake.
  */
 export const PEER_CERT_SAMPLE_INTERVAL = 64;
+
+/**
+ * Returns the peer's leaf certificate, or undefined when the peer sent none or the socket has
+ * closed. Node 20.20's `getPeerX509Certificate()` leaves about 5 KiB of native memory allocated
+ * per call, which no garbage collection frees: in a client `tls.connect` loop, 7,477 calls left
+ * 37 MiB more in use in malloc, after `malloc_trim`, than the loop without them. An
+ * `X509Certificate` built from the DER bytes of the shallow peer certificate is freed with its
+ * object, and it can be read again on the same socket.
+ */
+export function peerX509CertificateOf(socket: TLSSocket): X509Certificate | undefined {
+  // Node returns `{}` when the peer sent no certificate, and null once the socket has closed.
+  const certificate = socket.getPeerCertificate(false) as Partial<PeerCertificate> | null;
+  return certificate?.raw === undefined ? undefined : new X509Certificate(certificate.raw);
+}
 
 /** Values one connection negotiated, as `NegotiationTally.add` takes them. */
 export type NegotiationObservation = Omit<NegotiationCount, 'count'>;

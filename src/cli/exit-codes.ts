@@ -10,8 +10,12 @@ export const EXIT_CODES = {
   invalidInput: 2,
   /** The run went ahead but at least one cell failed; the others are in the results. */
   runFailed: 3,
+  /** A run stopped by SIGHUP, as when its terminal closes, with the same partial results as for SIGINT. */
+  hangUp: 129,
   /** A run stopped by SIGINT (Ctrl-C); the cells it finished are written as a partial run. */
   interrupted: 130,
+  /** A run stopped at once by SIGQUIT (Ctrl-\\): private keys removed, nothing written. */
+  quit: 131,
   /** A run stopped by SIGTERM, with the same partial results. */
   terminated: 143,
   /** A bug in mtls-bench: an error that no code threw on purpose (70 is EX_SOFTWARE in sysexits.h). */

@@ -142,8 +142,8 @@ async function writeOutputs(settings: GateSettingsFromArgs, documents: { markdow
 }
 
 /**
- * Compares `head` with `base`, prints the tables, writes the requested outputs, and returns exit
- * code 1 when some metric is worse beyond its threshold, else 0. Throws `INVALID_RESULTS` when
+ * Compares `head` with `base`, prints the tables, writes the requested outputs, and returns the
+ * comparison with exit code 1 when some metric is worse beyond its threshold, else 0. Throws `INVALID_RESULTS` when
  * the files cannot be compared, and `INVALID_ARGUMENT` naming each output that could not be
  * written, after the tables are printed.
  */
@@ -153,7 +153,7 @@ export async function gateResults(
   settings: GateSettingsFromArgs,
   streams: GateStreams,
   labels: { base: string; head: string },
-): Promise<ExitCode> {
+): Promise<{ exitCode: ExitCode; comparison: Comparison }> {
   let comparison: Comparison;
   try {
     comparison = compareResults(base, head, settings.compare);
@@ -172,7 +172,7 @@ export async function gateResults(
   });
   if (settings.printJson) streams.stdout.write(json);
   if (failures.length > 0) throw new MtlsBenchError('INVALID_ARGUMENT', failures.join('\n'));
-  return comparison.passed ? EXIT_CODES.success : EXIT_CODES.regression;
+  return { exitCode: comparison.passed ? EXIT_CODES.success : EXIT_CODES.regression, comparison };
 }
 
 /** Baseline of `run --baseline`, read and checked before the run starts, with the gate options. */
@@ -194,7 +194,7 @@ export async function prepareBaselineGate(
 ): Promise<BaselineGate | null> {
   const file = values.baseline;
   if (file === undefined) {
-    const given = (['threshold', 'mode', 'markdown', 'junit'] as const).filter((option) => values[option] !== undefined);
+    const given = (['threshold', 'mode', 'junit'] as const).filter((option) => values[option] !== undefined);
     if (given.length > 0) {
       throw new MtlsBenchError('INVALID_ARGUMENT', `run: --${given[0]} needs --baseline FILE, the results to compare the run with`);
     }

@@ -9,6 +9,7 @@ import { validateCommand, VALIDATE_HELP } from './commands/validate.ts';
 import { certsCommand, CERTS_HELP } from './commands/certs.ts';
 import { probeCommand, PROBE_HELP } from './commands/probe.ts';
 import { compareCommand, COMPARE_HELP } from './commands/compare.ts';
+import { reportCommand, REPORT_HELP } from './commands/report.ts';
 
 const debug = debuglog('mtls-bench');
 
@@ -22,6 +23,7 @@ Commands:
   certs              Write a generated PKI as PEM files, for openssl s_client or curl
   probe [SUITE...]   Check that each mTLS server rejects wrong client certificates
   compare BASE HEAD  Compare two results files and fail on a regression (the CI gate)
+  report RESULTS     Write an HTML report, Markdown, CSV or Prometheus text of a results file
 
 Options:
   -h, --help         Show help; \`mtls-bench <command> --help\` shows a command's options
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<ExitCode>; hel
   certs: { run: certsCommand, help: CERTS_HELP },
   probe: { run: probeCommand, help: PROBE_HELP },
   compare: { run: compareCommand, help: COMPARE_HELP },
+  report: { run: reportCommand, help: REPORT_HELP },
 };
 
 /** Prints an error as one or more plain sentences on stderr; the stack only under NODE_DEBUG=mtls-bench. */

@@ -2,9 +2,17 @@ import { removeLivePrivateDirsSync } from '../pki/private-dir.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 
 /** Exit codes for a run ended by a signal: 128 plus the signal number, as shells report them. */
-export const SIGNAL_EXIT_CODES = { SIGINT: EXIT_CODES.interrupted, SIGTERM: EXIT_CODES.terminated } as const;
+export const SIGNAL_EXIT_CODES = {
+  SIGHUP: EXIT_CODES.hangUp,
+  SIGINT: EXIT_CODES.interrupted,
+  SIGQUIT: EXIT_CODES.quit,
+  SIGTERM: EXIT_CODES.terminated,
+} as const;
 
 export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+/** Signals that stop a run at once, without waiting for anything, as Ctrl-\ means to. */
+const IMMEDIATE_SIGNALS = new Set<StopSignal>(['SIGQUIT']);
 
 /**
  * Time a stopped run gets to close its servers and write what it finished. Its steps are short
@@ -36,6 +44,7 @@ export interface RunStopper {
 export function stopRunOnSignal(): RunStopper {
   const controller = new AbortController();
   const restore = installHandlers((signal) => {
+    if (IMMEDIATE_SIGNALS.has(signal)) exitNow(signal, `stopped by ${signal}; private keys removed, nothing written`);
     if (controller.signal.aborted) {
       exitNow(signal, `stopped by a second ${signal}; private keys removed, nothing more written`);
     }

@@ -9,9 +9,8 @@
  * handshake rate. Listeners are module-level functions that find their lane through a symbol
  * on the socket, so a connection allocates no closures, and each lane reuses its timers.
  *
- * NOTE: with 200 connections in flight for 4 to 6 minutes, this driver's resident set grew about
- * 140 bytes per handshake outside the V8 heap, where a minimal `tls.connect` loop stayed flat.
- * The cause is not known (docs/performance.md has the figures).
+ * The peer certificate is read with `peerX509CertificateOf`, never with Node's
+ * `getPeerX509Certificate()`, which leaves native memory allocated on every call.
  */
 import tls from 'node:tls';
 import type { ConnectionOptions, PeerCertificate, SecureContext } from 'node:tls';

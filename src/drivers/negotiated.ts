@@ -1,5 +1,5 @@
 import type { TLSSocket } from 'node:tls';
-import { peerKeyTypeOf } from '../checks/tally.ts';
+import { peerKeyTypeOf, peerX509CertificateOf } from '../checks/tally.ts';
 import type { NegotiationTally } from '../checks/tally.ts';
 import { GROUPS, KEY_TYPES } from '../scenario/types.ts';
 import type { Group, KeyType } from '../scenario/types.ts';
@@ -44,9 +44,8 @@ function isKeyType(name: string): name is KeyType {
 
 /**
  * Counts a completed client connection in `tally` and, when `describe` is set, returns what it
- * negotiated (otherwise null). Call it once per socket, while the socket is open: Node 20 returns
- * a client's peer certificate only on the first `getPeerX509Certificate()` call, and a closed
- * socket reports null for everything.
+ * negotiated (otherwise null). Call it once per socket, while the socket is open: a closed socket
+ * reports null for everything.
  *
  * The peer certificate is read only when the tally's sample is due or `describe` is set, because
  * reading it costs a tenth of a full handshake (see `PEER_CERT_SAMPLE_INTERVAL`). The group is
@@ -59,7 +58,7 @@ export function recordClientNegotiation(socket: TLSSocket, tally: NegotiationTal
   const cipherSuite = socket.getCipher()?.name ?? null;
   const group = resumed && !describe ? null : keyExchangeGroupOf(socket);
   const readsPeerCert = describe || (!resumed && tally.peerCertDue());
-  const peerKeyType = readsPeerCert ? peerKeyTypeOf(socket.getPeerX509Certificate()) : null;
+  const peerKeyType = readsPeerCert ? peerKeyTypeOf(peerX509CertificateOf(socket)) : null;
 
   tally.add({
     protocol,

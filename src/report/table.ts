@@ -222,18 +222,40 @@ const HANDSHAKE_HEADERS = [
 
 const REQUESTS_HEADERS = ['latency µs\np50 / p90 / p99', 'req/s', 'CPU µs/req\nserver / client', 'errors'];
 
+/** A table as rows of cell texts; a line break inside a text splits it over two lines. */
+export interface TableModel {
+  head: string[];
+  rows: string[][];
+}
+
+/** The overhead part of a workload's report: a table with its heading, or a sentence saying why there is none. */
+export type OverheadSection = { heading: string; table: TableModel } | { message: string };
+
+/** What the report shows for one workload, before it is drawn as text, Markdown or HTML. */
+export interface WorkloadReport {
+  workload: string;
+  kind: CellResult['scenario']['workloadKind'];
+  /** Title line, such as `handshake workload "handshake"`. */
+  title: string;
+  /** The measured figures, one row per cell. */
+  figures: TableModel;
+  /** Reasons for failed cells, then the notes on marks and client limits. */
+  notes: string[];
+  /** Null when no mTLS cell has a measured baseline. */
+  overhead: OverheadSection | null;
+}
+
 /**
- * Renders the overhead table of a workload: one row per mTLS cell with a baseline, one column
+ * Builds the overhead table of a workload: one row per mTLS cell with a baseline, one column
  * per metric that some row has an estimate for, each value the change and its 95% interval.
  * Returns null when no mTLS cell has a measured baseline.
  */
-function renderOverheadTable(
+function overheadSectionOf(
   cells: CellResult[],
   overheads: Map<string, Overhead>,
   columns: typeof SCENARIO_COLUMNS,
   rounds: number,
-  options: TableOptions,
-): string | null {
+): OverheadSection | null {
   const rows = cells.flatMap((cell) => {
     const overhead = overheads.get(cell.id);
     return overhead === undefined ? [] : [{ cell, overhead }];
@@ -242,28 +264,88 @@ function renderOverheadTable(
   if (rows.length === 0 || kind === undefined) return null;
   const roundsText = `${rounds} round${rounds === 1 ? '' : 's'}`;
   if (!canShowDifference(rounds, rounds)) {
-    return `mTLS against TLS: no intervals, because ${roundsText} per cell can never show a difference at 95%; run at least 4 rounds (5 by default)`;
+    return {
+      message: `mTLS against TLS: no intervals, because ${roundsText} per cell can never show a difference at 95%; run at least 4 rounds (5 by default)`,
+    };
   }
 
   const metrics = WORKLOAD_METRICS[kind].filter((metric) =>
     rows.some(({ overhead }) => overhead.metrics.some((entry) => entry.metric === metric && entry.estimate !== null)),
   );
   const scenarioColumns = columns.filter(({ field }) => field !== 'auth');
-  const table = newTable(
-    [...scenarioColumns.map((column) => column.header), ...metrics.map((metric) => METRICS[metric].label)],
-    options,
-  );
+  const table: TableModel = {
+    head: [...scenarioColumns.map((column) => column.header), ...metrics.map((metric) => METRICS[metric].label)],
+    rows: [],
+  };
   for (const { cell, overhead } of rows) {
     const values = metrics.map((metric) => {
       const { change, interval } = formatEstimate(overhead.metrics.find((entry) => entry.metric === metric)?.estimate ?? null);
       return interval === '' ? change : `${change}\n${interval}`;
     });
-    table.push([...scenarioColumns.map(({ field }) => String(cell.scenario[field])), ...values]);
+    table.rows.push([...scenarioColumns.map(({ field }) => String(cell.scenario[field])), ...values]);
   }
   const heading =
     `mTLS against TLS, change and 95% interval over ${roundsText} ` +
     '(~: the interval includes no change, so no difference is claimed)';
-  return `${heading}\n${table.toString()}`;
+  return { heading, table };
+}
+
+/**
+ * Builds what the report shows per workload: the measured figures, one row per cell, the notes,
+ * then each mTLS cell's overhead against its baseline. The text, Markdown and HTML reports all
+ * draw this one model.
+ */
+export function buildWorkloadReports(results: RunResults): WorkloadReport[] {
+  const overheads = overheadsOf(results);
+  const workloads = [...new Set(results.cells.map((cell) => cell.scenario.workload))];
+  const reports: WorkloadReport[] = [];
+
+  for (const workload of workloads) {
+    const cells = results.cells.filter((cell) => cell.scenario.workload === workload);
+    const kind = cells[0]!.scenario.workloadKind;
+    const columns = varyingColumns(cells);
+    const metricHeaders = kind === 'handshake' ? HANDSHAKE_HEADERS : REQUESTS_HEADERS;
+    const figures: TableModel = { head: [...columns.map((column) => column.header), ...metricHeaders], rows: [] };
+
+    const notes: string[] = [];
+    let failedCount = 0;
+    for (const cell of cells) {
+      const scenarioValues = columns.map(({ field }) => String(cell.scenario[field]));
+      if (cell.state === 'failed') {
+        failedCount++;
+        notes.push(...failureLines(cell).map((line) => `[${failedCount}] ${cell.id}: FAILED ${line}`));
+        figures.rows.push(failedRow(scenarioValues, metricHeaders.length, failedCount));
+        continue;
+      }
+      const metrics = kind === 'handshake' ? handshakeRow(cell) : requestsRow(cell);
+      figures.rows.push([...scenarioValues, ...metrics]);
+    }
+    const boundCount = cells.filter((cell) => cell.state === 'measured' && cell.client.bound).length;
+    if (boundCount > 0) {
+      notes.push(
+        `${CLIENT_BOUND_MARK} client-bound: in ${boundCount === 1 ? 'this cell' : `these ${boundCount} cells`} the load generator ` +
+          `kept the cores it may use (one per thread) over ${CLIENT_BOUND_SHARE * 100}% busy, so the rate and latency show ` +
+          "its limit as much as the server's; add worker threads (`workers`) where cores are free, or lower the rate, " +
+          'concurrency or connections',
+      );
+    }
+    notes.push(...rateNotes(cells), ...clientResourceNotes(cells), ...connectionNotes(results, cells));
+    reports.push({
+      workload,
+      kind,
+      title: `${kind} workload "${workload}"`,
+      figures,
+      notes,
+      overhead: overheadSectionOf(cells, overheads, columns, results.rounds),
+    });
+  }
+  return reports;
+}
+
+function drawTable(model: TableModel, options: TableOptions): string {
+  const table = newTable(model.head, options);
+  for (const row of model.rows) table.push(row);
+  return table.toString();
 }
 
 /**
@@ -271,44 +353,14 @@ function renderOverheadTable(
  * cell's overhead against its baseline. Returns the text; the caller decides where it goes.
  */
 export function renderTables(results: RunResults, options: TableOptions): string {
-  const overheads = overheadsOf(results);
-  const workloads = [...new Set(results.cells.map((cell) => cell.scenario.workload))];
-  const sections: string[] = [];
-
-  for (const workload of workloads) {
-    const cells = results.cells.filter((cell) => cell.scenario.workload === workload);
-    const kind = cells[0]?.scenario.workloadKind;
-    const columns = varyingColumns(cells);
-    const metricHeaders = kind === 'handshake' ? HANDSHAKE_HEADERS : REQUESTS_HEADERS;
-    const table = newTable([...columns.map((column) => column.header), ...metricHeaders], options);
-
-    const failures: string[] = [];
-    let failedCount = 0;
-    for (const cell of cells) {
-      const scenarioValues = columns.map(({ field }) => String(cell.scenario[field]));
-      if (cell.state === 'failed') {
-        failedCount++;
-        failures.push(...failureLines(cell).map((line) => `[${failedCount}] ${cell.id}: FAILED ${line}`));
-        table.push(failedRow(scenarioValues, metricHeaders.length, failedCount));
-        continue;
+  return buildWorkloadReports(results)
+    .map((report) => {
+      const notes = report.notes.length === 0 ? '' : `\n${report.notes.join('\n')}`;
+      let overhead = '';
+      if (report.overhead !== null) {
+        overhead = 'message' in report.overhead ? `\n${report.overhead.message}` : `\n${report.overhead.heading}\n${drawTable(report.overhead.table, options)}`;
       }
-      const metrics = kind === 'handshake' ? handshakeRow(cell) : requestsRow(cell);
-      table.push([...scenarioValues, ...metrics]);
-    }
-    const boundCount = cells.filter((cell) => cell.state === 'measured' && cell.client.bound).length;
-    if (boundCount > 0) {
-      failures.push(
-        `${CLIENT_BOUND_MARK} client-bound: in ${boundCount === 1 ? 'this cell' : `these ${boundCount} cells`} the load generator ` +
-          `kept the cores it may use (one per thread) over ${CLIENT_BOUND_SHARE * 100}% busy, so the rate and latency show ` +
-          "its limit as much as the server's; add worker threads (`workers`) where cores are free, or lower the rate, " +
-          'concurrency or connections',
-      );
-    }
-    failures.push(...rateNotes(cells), ...clientResourceNotes(cells), ...connectionNotes(results, cells));
-    const notes = failures.length === 0 ? '' : `\n${failures.join('\n')}`;
-    const overheadTable = renderOverheadTable(cells, overheads, columns, results.rounds, options);
-    const overheadSection = overheadTable === null ? '' : `\n${overheadTable}`;
-    sections.push(`${kind} workload "${workload}"\n${table.toString()}${notes}${overheadSection}`);
-  }
-  return sections.join('\n\n');
+      return `${report.title}\n${drawTable(report.figures, options)}${notes}${overhead}`;
+    })
+    .join('\n\n');
 }

@@ -26,10 +26,18 @@ export function serializeResults(results: RunResults): string {
  * and so on. Returns the path written. The temporary file is removed however the write ends.
  */
 export async function writeResultsFile(results: RunResults, file: string, options: { overwrite?: boolean } = {}): Promise<string> {
+  return writeFileAtomically(file, serializeResults(results), options);
+}
+
+/**
+ * Writes `text` to a temporary file beside `file` and moves it into place in one step, as
+ * `writeResultsFile` does for results; the same for reports. Returns the path written.
+ */
+export async function writeFileAtomically(file: string, text: string, options: { overwrite?: boolean } = {}): Promise<string> {
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    await writeFile(temporary, serializeResults(results), { mode: 0o644 });
+    await writeFile(temporary, text, { mode: 0o644 });
     if (options.overwrite !== false) {
       await rename(temporary, file);
       return file;

@@ -72,8 +72,8 @@ const HANDSHAKE_WARMUP_NOMINAL_MS = 10_000;
 
 /**
  * Returns the hard bound on one step of a cell: twice the step's nominal length plus 30 s.
- * The drivers stop by themselves well before it; it is there so that a step that never settles
- * (a bug, or a peer that holds connections in a way no timeout covers) cannot block the run. A
+ * The drivers stop by themselves well before it. It exists so that a step that never settles
+ * (a bug, or a peer that keeps connections open in a way no timeout covers) cannot block the run. A
  * handshake round bounded by count alone has no nominal length, so it gets, per connection slot,
  * the connections it has to make times the handshake timeout.
  */
@@ -150,6 +150,24 @@ function rejectEmptyMeasurement(cell: Cell, measured: CellResult): CellResult {
 }
 
 /**
+ * Codes with which Node's client rejects a server certificate (OpenSSL's verify results, and
+ * Node's own for a name mismatch). A probe that ends with one failed on the client's side.
+ */
+const SERVER_VERIFICATION_CODES = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'INVALID_CA',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
  * Returns the error that fails a cell whose server was probed: a server that accepts a wrong
  * client is not an mTLS server, and its cells report no numbers. Null when every probe that
  * ran passed.
@@ -169,6 +187,13 @@ function probeFailure(probes: ProbeOutcome[] | Error): MtlsBenchError | null {
       'PROBE_FAILED',
       `the server did not answer the right client certificate (${right.detail ?? right.code ?? 'timeout'}), so it cannot be measured ` +
         `and its enforcement of mTLS cannot be judged`,
+    );
+  }
+  if (right !== undefined && right.code !== null && SERVER_VERIFICATION_CODES.has(right.code)) {
+    return new MtlsBenchError(
+      'PROBE_FAILED',
+      `the server's certificate did not verify (${right.code}): the client rejected the server, not the other way round; ` +
+        "check that the CA file (target.ca for a target) issued the server's certificate and that the server name matches it",
     );
   }
   if (right !== undefined) {

@@ -69,6 +69,7 @@ if (process.send === undefined) {
 process.on('message', onMessage);
 // Without a parent no process can stop this one, so it stops itself.
 process.on('disconnect', () => process.exit(0));
-// Ctrl-C in a terminal signals the whole process group. The parent decides what stops: it keeps
-// the cells already measured and then stops this server, or exits, which closes the channel.
+// Ctrl-C, and a closing terminal, signal the whole process group. The parent decides what stops:
+// it keeps the cells already measured and then stops this server, or exits, which closes the channel.
 process.on('SIGINT', () => {});
+process.on('SIGHUP', () => {});

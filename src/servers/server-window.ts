@@ -1,5 +1,5 @@
 import type { TLSSocket } from 'node:tls';
-import { NegotiationTally, peerKeyTypeOf } from '../checks/tally.ts';
+import { NegotiationTally, peerKeyTypeOf, peerX509CertificateOf } from '../checks/tally.ts';
 import type { ServerWindowStats } from './types.ts';
 
 /** Counters of one echo server child over one measurement window. */
@@ -23,7 +23,7 @@ export class ServerWindow {
    */
   recordHandshake(socket: TLSSocket): void {
     const resumed = socket.isSessionReused();
-    const peerKeyType = !resumed && this.#negotiations.peerCertDue() ? peerKeyTypeOf(socket.getPeerX509Certificate()) : null;
+    const peerKeyType = !resumed && this.#negotiations.peerCertDue() ? peerKeyTypeOf(peerX509CertificateOf(socket)) : null;
     this.#negotiations.add({
       protocol: socket.getProtocol(),
       cipherSuite: socket.getCipher()?.name ?? null,

@@ -18,6 +18,8 @@ const DEFAULT_START_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 5_000;
 /** Time a child gets to exit after `stop` before it is killed. */
 const STOP_TIMEOUT_MS = 2_000;
+/** Time to wait for the child's exit after a message to it could not be sent. */
+const SEND_FAILURE_EXIT_WAIT_MS = 1_000;
 /** Characters of the child's stderr kept for error messages. */
 const STDERR_TAIL_CHARS = 4_000;
 
@@ -98,7 +100,9 @@ class ChildChannel {
       child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
         this.#exit = { code, signal, stderrTail: this.#stderrTail };
         debug('echo server pid %d exited with code %s, signal %s', child.pid, code, signal);
-        this.#fail(new MtlsBenchError('SERVER_FAILED', `echo server (pid ${child.pid}) exited with ${describeExit(this.#exit)}`));
+        this.#fail(new MtlsBenchError('SERVER_FAILED', `echo server (pid ${child.pid}) exited with ${describeExitWithTail(this.#exit)}`), {
+          appendStderr: false,
+        });
         resolve(this.#exit);
       });
     });
@@ -126,9 +130,7 @@ class ChildChannel {
       }, timeoutMs);
       this.#pending = { expected, resolve, reject, timer };
       this.#child.send(message, (error) => {
-        if (error !== null) {
-          this.#fail(new MtlsBenchError('SERVER_FAILED', `sending "${message.type}" to the echo server failed: ${error.message}`, { cause: error }));
-        }
+        if (error !== null) void this.#failSend(message.type, error);
       });
     });
   }
@@ -151,12 +153,26 @@ class ChildChannel {
     pending.resolve(message);
   }
 
-  #fail(error: MtlsBenchError): void {
+  /**
+   * Fails the pending request whose message could not be sent. A closed channel usually means
+   * the child is exiting, so this waits up to 1 s for its exit and then reports the exit status
+   * and stderr, which say more than the channel error.
+   */
+  async #failSend(type: ParentMessage['type'], error: Error): Promise<void> {
+    const exit = await Promise.race([this.exited, new Promise<null>((resolve) => setTimeout(resolve, SEND_FAILURE_EXIT_WAIT_MS, null))]);
+    if (exit !== null) {
+      // The 'close' handler has already failed the request with the exit status.
+      return;
+    }
+    this.#fail(new MtlsBenchError('SERVER_FAILED', `sending "${type}" to the echo server failed: ${error.message}`, { cause: error }));
+  }
+
+  #fail(error: MtlsBenchError, options: { appendStderr: boolean } = { appendStderr: true }): void {
     const pending = this.#pending;
     if (pending === null) return;
     this.#settle();
     const tail = this.#stderrTail.trim();
-    if (tail !== '') {
+    if (options.appendStderr && tail !== '') {
       error.message += `\nchild stderr:\n${tail}`;
     }
     pending.reject(error);

@@ -143,6 +143,25 @@ function checkValidity(field: FileField, file: string, certificates: X509Certifi
 }
 
 /**
+ * Checks that `target.ca` has a certificate valid at `now`. A bundle may hold expired CAs next
+ * to valid ones, as system bundles do, so only a bundle without a single valid certificate,
+ * which can verify no server, is an error.
+ */
+function caValidityIssue(file: string, certificates: X509Certificate[], now: Date): PathIssue | null {
+  const [first] = certificates;
+  if (first === undefined || certificates.some((certificate) => checkValidity('ca', file, [certificate], now) === null)) return null;
+  const from = new Date(first.validFrom).toISOString();
+  const to = new Date(first.validTo).toISOString();
+  const subject = certificates.length === 1 ? 'its certificate is not' : `none of its ${certificates.length} certificates is`;
+  return {
+    path: fieldPath('ca'),
+    message:
+      `${file}: ${subject} valid now ("${subjectOf(first)}" is valid from ${from} to ${to}), ` +
+      'so it can verify no server certificate; use a CA certificate valid now',
+  };
+}
+
+/**
  * Reads the target's files and checks them: each is a PEM file of the right kind, the key
  * belongs to the client certificate, and every certificate of the client chain is valid now.
  * `caKey` must belong to a certificate of `ca`. Returns the material, or every problem found,
@@ -166,6 +185,10 @@ export function readTargetFiles(target: TargetFiles, now: Date = new Date()): { 
 
   const ca = caText === null ? null : parseCertificates('ca', target.ca, caText);
   if (ca !== null && !('pems' in ca)) issues.push(ca);
+  if (ca !== null && 'pems' in ca) {
+    const invalid = caValidityIssue(target.ca, ca.certificates, now);
+    if (invalid !== null) issues.push(invalid);
+  }
   const chain = certText === null ? null : parseCertificates('cert', target.cert, certText);
   if (chain !== null && !('pems' in chain)) issues.push(chain);
   const key = keyText === null ? null : parsePrivateKey('key', target.key, keyText);

@@ -51,7 +51,7 @@ describe('judgeSoak', () => {
   it('fails on one leaked file descriptor', () => {
     const verdict = judgeSoak(soak(4, { openFds: 32 }));
     expect(verdict.passed).toBe(false);
-    expect(check(verdict, 'open file descriptors')).toMatchObject({ passed: false, detail: '31 at start, 32 at end (expected no change)' });
+    expect(check(verdict, 'open file descriptors')).toMatchObject({ passed: false, detail: '31 at start, 32 at end (expected no increase)' });
   });
 
   it('accepts fewer descriptors at the end', () => {

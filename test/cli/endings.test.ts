@@ -185,8 +185,10 @@ describe('how a run ends', () => {
     const failed = results.cells.filter((cell): cell is FailedCell => cell.state === 'failed');
     expect(failed.map((cell) => cell.id)).toEqual(['hs/ecdsa-p256/tls1.3/default/x25519/none/d0/mtls']);
     expect(failed[0]!.error.code).toBe('SERVER_FAILED');
-    expect(failed[0]!.error.message).toContain(`echo server (pid ${crashedPid}) has exited with code 7`);
-    expect(failed[0]!.error.message).toContain('fixture: the echo server crashes on purpose');
+    // "has exited" when the crash came between two requests to the server, "exited" during one.
+    expect(failed[0]!.error.message).toMatch(
+      new RegExp(`^echo server \\(pid ${crashedPid}\\) (has )?exited with code 7; the last lines of its stderr:\nfixture: the echo server crashes on purpose$`),
+    );
     // Its baseline, the next pair on a restarted and probed server, and the second group were all measured.
     expect(results.cells.filter((cell) => cell.state === 'measured')).toHaveLength(7);
     const afterRestart = results.cells.find((cell) => cell.id === 'rq/ecdsa-p256/tls1.3/default/x25519/none/d0/mtls');
@@ -240,6 +242,30 @@ describe('how a run ends', () => {
 
     expect(code).toBe(130);
     expect(stderr).toContain('stopped by a second SIGINT; private keys removed');
+    await expectNothingLeft(run);
+  }, 60_000);
+
+  it('SIGQUIT: immediate exit 131', async () => {
+    const run = startRun([SUITE, '--out', path.join(scratch, 'quit.json')]);
+    expect(await run.waitFor(() => echoServersOf(run.pid).length === 2, 30_000)).toBe(true);
+    process.kill(run.pid, 'SIGQUIT');
+    const { code, stderr } = await run.ended;
+
+    expect(code).toBe(131);
+    expect(stderr).toContain('stopped by SIGQUIT; private keys removed, nothing written');
+    await expectNothingLeft(run);
+  }, 60_000);
+
+  it('SIGHUP to the group: stops like SIGTERM, exit 129', async () => {
+    const out = path.join(scratch, 'hangup.json');
+    const run = startRun([SUITE, '--out', out]);
+    expect(await run.waitFor(() => echoServersOf(run.pid).length === 2, 30_000)).toBe(true);
+    // A closing terminal sends SIGHUP to the whole group.
+    process.kill(-run.pid, 'SIGHUP');
+    const { code, stderr } = await run.ended;
+
+    expect(code).toBe(129);
+    expect(stderr).toContain('SIGHUP: stopping after the cells already finished');
     await expectNothingLeft(run);
   }, 60_000);
 

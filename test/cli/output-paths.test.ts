@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from './run-cli.ts';
@@ -31,5 +31,23 @@ describe('output paths', () => {
     const { code, stderr } = await cli(['certs', '--key-type', 'ed25519', '--out', file]);
     expect(code).toBe(2);
     expect(stderr).toContain(`--out: ${JSON.stringify(file)} is a file`);
+  });
+
+  it('rejects --out naming the suite being run', async () => {
+    const suite = path.join(scratch, 'suite.yaml');
+    writeFileSync(suite, 'name: out-test\n');
+    const { code, stderr } = await cli(['run', suite, '--out', suite]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`mtls-bench: --out: ${JSON.stringify(suite)} is a suite being run, which the results would replace; name another file\n`);
+    expect(readFileSync(suite, 'utf8')).toBe('name: out-test\n');
+  });
+
+  it('rejects --out naming a file that is not results', async () => {
+    const notes = path.join(scratch, 'notes.txt');
+    writeFileSync(notes, 'keep me\n');
+    const { code, stderr } = await cli(['run', '--quick', '--out', notes]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('exists and is not an mtls-bench results file; --out replaces only results files');
+    expect(readFileSync(notes, 'utf8')).toBe('keep me\n');
   });
 });

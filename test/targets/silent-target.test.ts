@@ -1,7 +1,8 @@
 /**
- * A target that accepts TCP connections and never responds: the run must still end, with every
- * cell failed for a stated reason, because each connection has a handshake timeout and each
- * probe its own.
+ * Targets that cannot be measured: one that accepts TCP connections and never responds (the run
+ * must still end, with every cell failed for a stated reason, because each connection has a
+ * handshake timeout and each probe its own), and one whose certificate the suite's CA does not
+ * verify.
  */
 import { once } from 'node:events';
 import net from 'node:net';
@@ -11,9 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FailedCell, RunResults } from '../../src/results/types.ts';
 import { runSuite } from '../../src/runner/run.ts';
 import { loadSuite } from '../../src/scenario/load.ts';
-import { createScratchDir, removeScratchDir, writePki, writeSuite } from './target-fixture.ts';
+import { closeServers, createScratchDir, removeScratchDir, startTlsEchoTarget, writePki, writeSuite } from './target-fixture.ts';
+import type { CertificateSet } from '../../src/pki/types.ts';
 
 let scratch: string;
+let set: CertificateSet;
 const servers: net.Server[] = [];
 const sockets = new Set<net.Socket>();
 
@@ -33,10 +36,12 @@ async function startSilentServer(): Promise<number> {
 
 beforeAll(async () => {
   scratch = await createScratchDir();
-  await writePki(path.join(scratch, 'pki'));
+  set = await writePki(path.join(scratch, 'pki'));
+  await writePki(path.join(scratch, 'other-pki'));
 });
 
 afterAll(async () => {
+  closeServers();
   for (const socket of sockets) socket.destroy();
   for (const server of servers) server.close();
   await removeScratchDir(scratch);
@@ -85,4 +90,37 @@ describe('a target that never answers', () => {
     expect(mtls.error.code).toBe('PROBE_FAILED');
     expect(mtls.error.message).toMatch(/^the server did not answer the right client certificate \(no response and no rejection within \d+ ms\)/);
   });
+});
+
+describe('a target whose certificate the CA does not verify', () => {
+  it('fails the mTLS cell saying the client rejected the server', async () => {
+    // The server trusts the client's CA; the suite's target.ca is another PKI's root.
+    const server = await startTlsEchoTarget(set, { ca: set.caPem, requestCert: true, rejectUnauthorized: true });
+    const file = await writeSuite(scratch, 'wrong-ca.yaml', [
+      'name: wrong-ca',
+      'target:',
+      '  host: 127.0.0.1',
+      `  port: ${server.port}`,
+      '  servername: localhost',
+      '  ca: other-pki/ca.pem',
+      '  cert: pki/client-chain.pem',
+      '  key: pki/client-key.pem',
+      'matrix:',
+      '  keyType: [ecdsa-p256]',
+      '  tlsVersion: [tls1.3]',
+      '  auth: [mtls]',
+      'rounds: 1',
+      'workloads:',
+      '  - kind: handshake',
+      '    duration: 300ms',
+    ]);
+    const results = await runSuite(await loadSuite(file));
+    const [cell] = results.cells as FailedCell[];
+    expect(cell?.state).toBe('failed');
+    expect(cell?.error.code).toBe('PROBE_FAILED');
+    expect(cell?.error.message).toBe(
+      "the server's certificate did not verify (UNABLE_TO_GET_ISSUER_CERT_LOCALLY): the client rejected the server, not the other way round; " +
+        "check that the CA file (target.ca for a target) issued the server's certificate and that the server name matches it",
+    );
+  }, 60_000);
 });

@@ -73,6 +73,15 @@ async function pkiFile(name: string, contents: string): Promise<{ relative: stri
   return { relative: `../pki/${name}`, absolute };
 }
 
+/** Validity bounds of a generated set's root CA, as the messages print them. */
+function caFrom(set: { caPem: string }): string {
+  return new Date(new X509Certificate(set.caPem).validFrom).toISOString();
+}
+
+function caTo(set: { caPem: string }): string {
+  return new Date(new X509Certificate(set.caPem).validTo).toISOString();
+}
+
 describe('target host', () => {
   it('rejects a remote host', async () => {
     const { file, messages } = await messagesOf(targetLines({ host: '10.0.0.5' }));
@@ -336,7 +345,18 @@ describe('target certificate files', () => {
     );
 
     expect(messages).toEqual([
+      `${file}:6: target.ca: ${path.join(expiredDir, 'ca.pem')}: its certificate is not valid now ("CN=mtls-bench root CA ecdsa-p256, O=mtls-bench" is valid from ${caFrom(expired)} to ${caTo(expired)}), so it can verify no server certificate; use a CA certificate valid now`,
       `${file}:7: target.cert: ${path.join(expiredDir, 'client-chain.pem')}: the certificate "CN=mtls-bench-client, O=mtls-bench" expired on ${notAfter}; issue a new one`,
+    ]);
+  });
+
+  it('reports an expired CA', async () => {
+    const expiredDir = path.join(scratch, 'expired-ca');
+    const expired = await writePki(expiredDir, { validFrom: new Date(Date.now() - 10 * DAY_MS), validDays: 2 });
+    const { file, messages } = await messagesOf(targetLines({ ca: '../expired-ca/ca.pem', caKey: undefined }));
+
+    expect(messages).toEqual([
+      `${file}:6: target.ca: ${path.join(expiredDir, 'ca.pem')}: its certificate is not valid now ("CN=mtls-bench root CA ecdsa-p256, O=mtls-bench" is valid from ${caFrom(expired)} to ${caTo(expired)}), so it can verify no server certificate; use a CA certificate valid now`,
     ]);
   });
 
@@ -349,6 +369,7 @@ describe('target certificate files', () => {
     );
 
     expect(messages).toEqual([
+      `${file}:6: target.ca: ${path.join(futureDir, 'ca.pem')}: its certificate is not valid now ("CN=mtls-bench root CA ecdsa-p256, O=mtls-bench" is valid from ${caFrom(future)} to ${caTo(future)}), so it can verify no server certificate; use a CA certificate valid now`,
       `${file}:7: target.cert: ${path.join(futureDir, 'client-chain.pem')}: the certificate "CN=mtls-bench-client, O=mtls-bench" is not valid before ${notBefore}; check this machine's clock, or issue one valid now`,
     ]);
   });

@@ -61,5 +61,5 @@ export async function compareCommand(args: string[]): Promise<ExitCode> {
   const head = await readResultsFile(headFile);
 
   const streams = { table: values.json === true ? process.stderr : process.stdout, stdout: process.stdout };
-  return gateResults(base, head, settings, streams, { base: baseFile, head: headFile });
+  return (await gateResults(base, head, settings, streams, { base: baseFile, head: headFile })).exitCode;
 }

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSuite } from '../../scenario/load.ts';
 import { MtlsBenchError } from '../../errors.ts';
@@ -17,6 +19,8 @@ import { createProgressRenderer } from '../progress.ts';
 import { SIGNAL_EXIT_CODES, stopRunOnSignal } from '../signals.ts';
 import type { StopSignal } from '../signals.ts';
 import { GATE_OPTIONS, GATE_OPTIONS_HELP, gateResults, prepareBaselineGate } from '../gate.ts';
+import type { Comparison } from '../../gate/types.ts';
+import { checkReportFiles, hasReportFiles, REPORT_OPTIONS, REPORT_OPTIONS_HELP, reportFilesOf, writeReportFiles } from '../report-files.ts';
 
 export const DEFAULT_SUITE = 'scenarios/default.yaml';
 
@@ -49,7 +53,10 @@ Options:
   --no-crypto-floor  Skip the micro-benchmark of sign, verify and key exchange
   --baseline FILE  Compare the results with FILE, an earlier run of the same suite, and exit
                    with 1 on a regression; FILE is checked before anything runs (one suite only)
-${GATE_OPTIONS_HELP}  -h, --help       Show this help
+${GATE_OPTIONS_HELP.replace(/ {2}--markdown FILE[^\n]*\n/, '')}${REPORT_OPTIONS_HELP.replace(
+  /(--markdown FILE[^\n]*\n)/,
+  '$1                   (with --baseline, the comparison first)\n',
+)}  -h, --help       Show this help
 `;
 
 const OPTIONS = {
@@ -62,6 +69,7 @@ const OPTIONS = {
   'no-crypto-floor': { type: 'boolean' },
   baseline: { type: 'string' },
   ...GATE_OPTIONS,
+  ...REPORT_OPTIONS,
 } as const;
 
 /** Reads `--rounds`; the range is checked with the suite, by `roundsOf`. */
@@ -70,6 +78,35 @@ function parseRounds(text: string): number {
     throw new MtlsBenchError('INVALID_ARGUMENT', `--rounds: got "${text}"; expected a whole number from 1 to ${MAX_ROUNDS}`);
   }
   return Number(text);
+}
+
+/**
+ * Checks that `--out` names a new file or an earlier results file: it never replaces a suite
+ * being run, or any other file that is not mtls-bench results.
+ */
+async function checkOutReplacesResults(file: string, suiteFiles: readonly string[]): Promise<void> {
+  if (suiteFiles.some((suite) => path.resolve(suite) === path.resolve(file))) {
+    throw new MtlsBenchError('INVALID_ARGUMENT', `--out: ${JSON.stringify(file)} is a suite being run, which the results would replace; name another file`);
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    // Missing, or unreadable, in which case the write reports it.
+    return;
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    document = null;
+  }
+  if (typeof document !== 'object' || document === null || !('schemaVersion' in document)) {
+    throw new MtlsBenchError(
+      'INVALID_ARGUMENT',
+      `--out: ${JSON.stringify(file)} exists and is not an mtls-bench results file; --out replaces only results files, so name a new file or remove it`,
+    );
+  }
 }
 
 function hasFailedCell(results: RunResults): boolean {
@@ -97,9 +134,18 @@ export async function runCommand(args: string[]): Promise<ExitCode> {
     selectCells(suite, runOptions);
     roundsOf(suite, runOptions);
   }
-  if (values.out !== undefined) await checkOutputPath(values.out, '--out', 'file');
+  if (values.out !== undefined) {
+    await checkOutputPath(values.out, '--out', 'file');
+    await checkOutReplacesResults(values.out, files);
+  }
+  const reportFiles = reportFilesOf(values);
+  if (hasReportFiles(reportFiles) && files.length > 1) {
+    throw new MtlsBenchError('INVALID_ARGUMENT', `run: report options name one file each but ${files.length} suites were given; run them one at a time`);
+  }
+  await checkReportFiles(reportFiles, [values.baseline, values.out].filter((file) => file !== undefined));
+  // The run writes the Markdown itself, with the tables after the comparison.
   const gate = await prepareBaselineGate(
-    values,
+    { ...values, markdown: undefined },
     suites.map((suite) => ({
       suite,
       cellIds: selectCells(suite, runOptions).map((cell) => cell.id),
@@ -148,18 +194,24 @@ export async function runCommand(args: string[]): Promise<ExitCode> {
     process.stdout.write(`${documents.length === 1 ? documents[0] : `[\n${documents.join(',\n')}\n]`}\n`);
   }
 
-  if (stopper.signal.aborted) {
-    const signal = stopper.signal.reason as StopSignal;
-    if (gate !== null) process.stderr.write(`mtls-bench: the run was stopped by ${signal}, so it was not compared with ${gate.file}\n`);
-    return SIGNAL_EXIT_CODES[signal];
+  // A regression decides the exit code over a failed cell: it is what the gate is run for. A
+  // stopped run is not compared, but its reports are written like its results.
+  const stopped = stopper.signal.aborted ? (stopper.signal.reason as StopSignal) : null;
+  const [results] = allResults;
+  let gateExit: ExitCode = EXIT_CODES.success;
+  let comparison: Comparison | null = null;
+  if (gate !== null && stopped !== null) {
+    process.stderr.write(`mtls-bench: the run was stopped by ${stopped}, so it was not compared with ${gate.file}\n`);
+  } else if (gate !== null && results !== undefined) {
+    const streams = { table: tableStream, stdout: process.stdout };
+    ({ exitCode: gateExit, comparison } = await gateResults(gate.baseline, results, gate.settings, streams, { base: gate.file, head: 'this run' }));
+  }
+  if (results !== undefined && hasReportFiles(reportFiles)) {
+    const written = await writeReportFiles({ results, base: null, comparison }, reportFiles);
+    for (const file of written) process.stderr.write(`report written to ${file}\n`);
   }
 
-  // A regression decides the exit code over a failed cell: it is what the gate is run for.
-  const [results] = allResults;
-  if (gate !== null && results !== undefined) {
-    const streams = { table: tableStream, stdout: process.stdout };
-    const gateExit = await gateResults(gate.baseline, results, gate.settings, streams, { base: gate.file, head: 'this run' });
-    if (gateExit === EXIT_CODES.regression) return gateExit;
-  }
+  if (stopped !== null) return SIGNAL_EXIT_CODES[stopped];
+  if (gateExit === EXIT_CODES.regression) return gateExit;
   return writeFailed || allResults.some(hasFailedCell) ? EXIT_CODES.runFailed : EXIT_CODES.success;
 }
