@@ -21,7 +21,8 @@ export const REPORT_OPTIONS = {
 export const REPORT_OPTIONS_HELP = `  --html FILE      Write a self-contained HTML report with latency plots to FILE
   --markdown FILE  Write the tables as GitHub-flavoured Markdown to FILE
   --csv FILE       Write one CSV row per cell and metric to FILE
-  --prometheus FILE  Write the figures in Prometheus text format to FILE, for node_exporter's
+  --prometheus FILE
+                   Write the figures in Prometheus text format to FILE, for node_exporter's
                    textfile collector or a Pushgateway
 `;
 
@@ -47,9 +48,13 @@ export function hasReportFiles(files: ReportFiles): boolean {
  * Checks, before anything runs or is read, that every report file can be written, that no two
  * options name the same file, and that none of them is one of `inputFiles`, which it would overwrite.
  */
-export async function checkReportFiles(files: ReportFiles, inputFiles: readonly string[]): Promise<void> {
+export async function checkReportFiles(
+  files: ReportFiles,
+  inputFiles: readonly string[],
+  otherOutputs: readonly { option: string; file: string }[] = [],
+): Promise<void> {
   const inputs = new Set(inputFiles.map((file) => path.resolve(file)));
-  const seen = new Map<string, string>();
+  const seen = new Map<string, string>(otherOutputs.map(({ option, file }) => [path.resolve(file), option]));
   for (const format of FORMATS) {
     const file = files[format];
     if (file === null) continue;

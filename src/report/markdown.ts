@@ -63,7 +63,9 @@ function describeEnvironment(environment: Environment): string {
 }
 
 function renderWorkload(report: WorkloadReport): string[] {
-  const lines = [`### ${escapeMarkdown(report.title)}`, '', ...renderTable(report.figures), ''];
+  const lines = [`### ${escapeMarkdown(report.title)}`, ''];
+  if (report.shared !== '') lines.push(escapeBlockStart(escapeMarkdown(report.shared)), '');
+  lines.push(...renderTable(report.figures), '');
   if (report.notes.length > 0) {
     lines.push(...report.notes.map((note) => `- ${escapeBlockStart(note)}`), '');
   }

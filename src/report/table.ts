@@ -44,6 +44,20 @@ function varyingColumns(cells: CellResult[]): typeof SCENARIO_COLUMNS {
   );
 }
 
+/** Describes the scenario values that no column shows because every cell has the same one. */
+function sharedValuesOf(cells: CellResult[], shownColumns: typeof SCENARIO_COLUMNS): string {
+  const [first] = cells;
+  if (first === undefined) return '';
+  const splitKeys = cells.some((cell) => cell.scenario.serverKeyType !== cell.scenario.clientKeyType);
+  // The same key columns as varyingColumns: one for both sides unless some cell splits them.
+  const otherKeyColumns = new Set<keyof CellScenario>(splitKeys ? ['keyType'] : ['serverKeyType', 'clientKeyType']);
+  const shownFields = new Set(shownColumns.map(({ field }) => field));
+  const values = SCENARIO_COLUMNS.filter(({ field }) => !shownFields.has(field) && !otherKeyColumns.has(field)).map(
+    ({ field, header }) => `${header} ${String(first.scenario[field])}`,
+  );
+  return values.length === 0 ? '' : `every cell: ${values.join(', ')}`;
+}
+
 function formatPercentiles(latency: LatencySummary): string {
   return latency.count === 0 ? '-' : `${latency.p50} / ${latency.p90} / ${latency.p99}`;
 }
@@ -231,12 +245,17 @@ export interface TableModel {
 /** The overhead part of a workload's report: a table with its heading, or a sentence saying why there is none. */
 export type OverheadSection = { heading: string; table: TableModel } | { message: string };
 
-/** What the report shows for one workload, before it is drawn as text, Markdown or HTML. */
+/** Content of the report for one workload, before it is drawn as text, Markdown or HTML. */
 export interface WorkloadReport {
   workload: string;
   kind: CellResult['scenario']['workloadKind'];
   /** Title line, such as `handshake workload "handshake"`. */
   title: string;
+  /**
+   * Scenario values every cell of the workload shares, which the tables leave out as columns,
+   * such as `every cell: TLS tls1.3, cipher suite default, group x25519, chain 0`. Empty when none.
+   */
+  shared: string;
   /** The measured figures, one row per cell. */
   figures: TableModel;
   /** Reasons for failed cells, then the notes on marks and client limits. */
@@ -334,6 +353,7 @@ export function buildWorkloadReports(results: RunResults): WorkloadReport[] {
       workload,
       kind,
       title: `${kind} workload "${workload}"`,
+      shared: sharedValuesOf(cells, columns),
       figures,
       notes,
       overhead: overheadSectionOf(cells, overheads, columns, results.rounds),
@@ -360,7 +380,8 @@ export function renderTables(results: RunResults, options: TableOptions): string
       if (report.overhead !== null) {
         overhead = 'message' in report.overhead ? `\n${report.overhead.message}` : `\n${report.overhead.heading}\n${drawTable(report.overhead.table, options)}`;
       }
-      return `${report.title}\n${drawTable(report.figures, options)}${notes}${overhead}`;
+      const shared = report.shared === '' ? '' : `\n${report.shared}`;
+      return `${report.title}${shared}\n${drawTable(report.figures, options)}${notes}${overhead}`;
     })
     .join('\n\n');
 }

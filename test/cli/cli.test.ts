@@ -26,7 +26,7 @@ describe('mtls-bench command line', () => {
   it('rejects an unknown command with exit 2', async () => {
     const { code, stderr } = await cli(['bench']);
     expect(code).toBe(2);
-    expect(stderr).toBe('mtls-bench: unknown command "bench"; expected one of run, validate, certs, probe, compare (see mtls-bench --help)\n');
+    expect(stderr).toBe('mtls-bench: unknown command "bench"; expected one of run, validate, certs, probe, compare, report (see mtls-bench --help)\n');
   });
 
   it('rejects an unknown option with exit 2', async () => {

@@ -91,10 +91,11 @@ function startRun(args: string[], env: Record<string, string> = {}): RunHandle {
   });
   const seen = new Set<number>();
   let dir: string | undefined;
-  const sampler = setInterval(() => {
+  const sample = (): void => {
     for (const info of descendantsOf(pid)) seen.add(info.pid);
     dir ??= [...privateDirs()].find((name) => !before.has(name));
-  }, 50);
+  };
+  const sampler = setInterval(sample, 50);
   const ended = once(child, 'exit').then(([code]) => {
     clearInterval(sampler);
     return { code: code as number | null, stderr };
@@ -103,11 +104,17 @@ function startRun(args: string[], env: Record<string, string> = {}): RunHandle {
     pid,
     seen,
     privateDir: () => dir,
+    // Samples once the predicate holds, so that the processes it saw are in `seen` even when
+    // the test ends the run before the next tick of the sampler.
     async waitFor(predicate, limitMs) {
       for (let waited = 0; waited < limitMs; waited += 50) {
-        if (predicate()) return true;
+        if (predicate()) {
+          sample();
+          return true;
+        }
         await sleep(50);
       }
+      sample();
       return predicate();
     },
     ended,

@@ -140,7 +140,7 @@ describe('renderHtmlReport of one run', () => {
   it('has CPU bars beside the crypto floor', () => {
     const chart = barChart(data, 'w0-cpu');
     const measured = base.cells.filter((cell): cell is MeasuredCell => cell.state === 'measured' && cell.scenario.workload === 'handshake');
-    expect(chart.series.map((series) => series.label)).toEqual(['server CPU', 'server crypto floor', 'client CPU', 'client crypto floor']);
+    expect(chart.series.map((series) => series.label)).toEqual(['server CPU', 'server crypto floor (full handshake)', 'client CPU', 'client crypto floor (full handshake)']);
     expect(chart.categories).toHaveLength(measured.length);
     expect([...chart.series[0]!.values].sort()).toEqual(measured.map((cell) => cell.cpu.serverUsPerOp).sort());
     expect(chart.series[1]!.values.every((value) => value !== null && value > 0)).toBe(true);

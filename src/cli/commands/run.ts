@@ -142,7 +142,11 @@ export async function runCommand(args: string[]): Promise<ExitCode> {
   if (hasReportFiles(reportFiles) && files.length > 1) {
     throw new MtlsBenchError('INVALID_ARGUMENT', `run: report options name one file each but ${files.length} suites were given; run them one at a time`);
   }
-  await checkReportFiles(reportFiles, [values.baseline, values.out].filter((file) => file !== undefined));
+  await checkReportFiles(
+    reportFiles,
+    values.baseline === undefined ? [] : [values.baseline],
+    values.out === undefined ? [] : [{ option: '--out', file: values.out }],
+  );
   // The run writes the Markdown itself, with the tables after the comparison.
   const gate = await prepareBaselineGate(
     { ...values, markdown: undefined },

@@ -279,9 +279,9 @@ export function cpuChartOf(workload: string, workloadIndex: number, results: Run
     cell.cryptoFloorUs === undefined ? null : Math.round(cell.cryptoFloorUs[side]);
   const candidates: BarSeriesSpec[] = [
     { label: 'server CPU', color: CPU_COLORS.server, values: cells.map((cell) => cell.cpu.serverUsPerOp), low: [], high: [] },
-    { label: 'server crypto floor', color: CPU_COLORS.serverFloor, values: cells.map((cell) => floorOf(cell, 'serverUs')), low: [], high: [] },
+    { label: 'server crypto floor (full handshake)', color: CPU_COLORS.serverFloor, values: cells.map((cell) => floorOf(cell, 'serverUs')), low: [], high: [] },
     { label: 'client CPU', color: CPU_COLORS.client, values: cells.map((cell) => cell.cpu.clientUsPerOp), low: [], high: [] },
-    { label: 'client crypto floor', color: CPU_COLORS.clientFloor, values: cells.map((cell) => floorOf(cell, 'clientUs')), low: [], high: [] },
+    { label: 'client crypto floor (full handshake)', color: CPU_COLORS.clientFloor, values: cells.map((cell) => floorOf(cell, 'clientUs')), low: [], high: [] },
   ];
   const series = candidates
     .filter((entry) => entry.values.some((value) => value !== null))

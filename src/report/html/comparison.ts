@@ -78,6 +78,10 @@ export function renderComparison(result: Comparison | { error: string }): string
   }
   const { pattern, model, rowClasses } = comparisonTable(result);
   if (pattern !== null) lines.push(`<p>Cells <code>${escapeHtml(pattern)}</code>, with <code>*</code> as in each row.</p>`);
+  lines.push(
+    '<p>Base and head are the medians of each run\'s rounds. The change is the Hodges-Lehmann estimate over all pairs of ' +
+      'rounds, with its 95% interval, so with few rounds it can differ from the ratio of the two medians, even in sign.</p>',
+  );
   lines.push(renderSortableTable(model, { id: 'comparison-table', rowClasses }));
   return lines.join('\n');
 }

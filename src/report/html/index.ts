@@ -65,6 +65,7 @@ function renderWorkload(report: WorkloadReport, index: number, runs: readonly Ch
   const overheadChart = overheadChartOf(report.workload, index, head);
   const cpuChart = cpuChartOf(report.workload, index, head);
   const parts: string[] = [`<section class="workload" id="workload-${index}">`, `<h2>${escapeHtml(report.title)}</h2>`];
+  if (report.shared !== '') parts.push(`<p class="shared">${escapeHtml(report.shared)}</p>`);
 
   const latencyName = report.kind === 'handshake' ? 'Handshake latency' : 'Request latency';
   const overlay = base === null ? '' : ' The base run’s curves are the lighter ones under the head run’s.';

@@ -249,8 +249,8 @@
     });
   }
 
-  // Sorts by the data-sort numbers when the column has any, else by text. Rows without a number
-  // go last in both directions, and equal rows keep their order.
+  // Sorts by the data-sort numbers when the column has any, else by text. Failed rows, then rows
+  // without a number, go last in both directions, and equal rows keep their order.
   function sortRows(table, columnIndex, direction) {
     var body = table.tBodies[0];
     var sign = direction === 'ascending' ? 1 : -1;
@@ -259,6 +259,9 @@
     });
     var numeric = rows.some(function (entry) { return entry.cell !== undefined && entry.cell.dataset.sort !== undefined; });
     rows.sort(function (a, b) {
+      var aFailed = a.row.classList.contains('failed');
+      var bFailed = b.row.classList.contains('failed');
+      if (aFailed !== bFailed) return aFailed ? 1 : -1;
       if (numeric) {
         var aValue = a.cell === undefined ? undefined : a.cell.dataset.sort;
         var bValue = b.cell === undefined ? undefined : b.cell.dataset.sort;
@@ -277,9 +280,10 @@
   function makeSortable(table) {
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
     headers.forEach(function (header, columnIndex) {
-      var button = header.querySelector('button');
-      if (button === null) return;
-      button.addEventListener('click', function () {
+      // The whole header cell takes the click; its button is there for the keyboard, and a click
+      // on it reaches the cell too.
+      if (header.querySelector('button') === null) return;
+      header.addEventListener('click', function () {
         var direction = header.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
         headers.forEach(function (other) { other.setAttribute('aria-sort', 'none'); });
         header.setAttribute('aria-sort', direction);
