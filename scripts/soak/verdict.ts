@@ -17,7 +17,7 @@ export interface SoakLimits {
 }
 
 /**
- * Default limits. Descriptors and threads must come back exactly: the start sample is taken once
+ * Default limits. Descriptors and threads must come back exactly. The start sample is taken once
  * the modules are loaded and the libuv thread pool runs, and a finished run should leave no
  * socket, pipe, file or worker open, so any difference is something a run left behind. Memory may move by 10%,
  * the same bound as bench-memory: the allocator keeps freed pages and V8 sizes its heap by its

@@ -11,6 +11,8 @@ import { createCellMeasurement } from './create-measurement.ts';
 import { cellIdentityOf, noOperationError } from './measure-cell.ts';
 import type { CellContext, CellMeasurement } from './measure-cell.ts';
 import { planCellGroups } from './plan.ts';
+import { WARMUP_TIME_LIMIT_MS } from './handshake-cell.ts';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../drivers/handshake.ts';
 import type { CellGroup } from './plan.ts';
 
 const debug = debuglog('mtls-bench');
@@ -67,8 +69,6 @@ export class RunInterrupted extends Error {
 
 /** Time a step gets beyond twice its nominal length: connection setup, worker start-up and teardown. */
 const STEP_GRACE_MS = 30_000;
-/** Handshake warm-ups stop after 10 s (see `handshake-cell.ts`), and a default handshake workload has no more. */
-const HANDSHAKE_WARMUP_NOMINAL_MS = 10_000;
 
 /**
  * Returns the hard bound on one step of a cell: twice the step's nominal length plus 30 s.
@@ -77,13 +77,13 @@ const HANDSHAKE_WARMUP_NOMINAL_MS = 10_000;
  * handshake round bounded by count alone has no nominal length, so it gets, per connection slot,
  * the connections it has to make times the handshake timeout.
  */
-export function stepTimeLimitMs(cell: Cell, step: 'warm-up' | 'round', rounds: number, handshakeTimeoutMs = 10_000): number {
+export function stepTimeLimitMs(cell: Cell, step: 'warm-up' | 'round', rounds: number, handshakeTimeoutMs = DEFAULT_HANDSHAKE_TIMEOUT_MS): number {
   const { workload } = cell;
   let nominalMs: number;
   if (workload.kind === 'requests') {
     nominalMs = step === 'warm-up' ? workload.warmupMs : workload.durationMs / rounds;
   } else if (step === 'warm-up') {
-    nominalMs = HANDSHAKE_WARMUP_NOMINAL_MS;
+    nominalMs = WARMUP_TIME_LIMIT_MS;
   } else if (workload.durationMs !== null) {
     nominalMs = workload.durationMs / rounds;
   } else {

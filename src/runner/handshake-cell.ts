@@ -28,7 +28,7 @@ import {
  * Upper bound on a handshake warm-up, so a server that accepts and never responds cannot hold
  * the run. Each connection also has its own handshake timeout in the driver.
  */
-const WARMUP_TIME_LIMIT_MS = 10_000;
+export const WARMUP_TIME_LIMIT_MS = 10_000;
 
 /** Adds up what the client saw over several runs; `resumedWithTicket` stays null when any run could not tell. */
 function observationsOf(runs: readonly HandshakeRunResult[]): ClientObservations {

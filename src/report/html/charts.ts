@@ -72,7 +72,7 @@ export interface ChartRun {
 
 const AUTH_NAMES = { tls: 'TLS', mtls: 'mTLS' } as const;
 
-/** The latency summaries a cell's percentile chart shows, by name: full and resumed handshakes, or request latency. */
+/** Returns the latency summaries a cell's percentile chart shows: full and resumed handshakes, or request latency. */
 function latencySummaries(cell: MeasuredCell): { phase: 'full' | 'resumed' | null; summary: LatencySummary }[] {
   if (cell.handshake !== undefined) {
     return [
@@ -84,7 +84,7 @@ function latencySummaries(cell: MeasuredCell): { phase: 'full' | 'resumed' | nul
   return [];
 }
 
-/** Longest error message a chart note shows; the problems table above has the whole of it. */
+/** Maximum length of an error message in a chart note. The problems table above has the whole message. */
 const MAX_NOTE_MESSAGE_LENGTH = 240;
 
 function shortMessage(text: string): string {
@@ -92,7 +92,7 @@ function shortMessage(text: string): string {
   return oneLine.length <= MAX_NOTE_MESSAGE_LENGTH ? oneLine : `${oneLine.slice(0, MAX_NOTE_MESSAGE_LENGTH - 1)}…`;
 }
 
-/** The mTLS cell ids of a workload: the head run's in order, then those only the base run has. */
+/** Returns the mTLS cell ids of a workload: the head run's in order, then those only the base run has. */
 function mtlsIdsOf(workload: string, runs: readonly ChartRun[]): string[] {
   const ids: string[] = [];
   for (const run of [...runs].reverse()) {
@@ -104,10 +104,10 @@ function mtlsIdsOf(workload: string, runs: readonly ChartRun[]): string[] {
 }
 
 /**
- * Builds one percentile chart per mTLS cell of a workload, with its TLS baseline's curves
- * beside its own: full and resumed handshakes apart (resumed dashed), and the base run's curves
- * in a lighter tint under the head's when `runs` has two runs. A failed cell has no curve and
- * a note instead. `runs` lists the base run first, so its curves are drawn first.
+ * Builds one percentile chart per mTLS cell of a workload, with its TLS baseline's curves beside
+ * its own. Full and resumed handshakes are apart (resumed dashed). When `runs` has two runs, the
+ * base run's curves are in a lighter tint under the head's. A failed cell has a note instead of a
+ * curve. `runs` lists the base run first, so its curves are drawn first.
  */
 export function percentileChartsOf(workload: string, workloadIndex: number, runs: readonly ChartRun[]): PercentileChartSpec[] {
   const workloadCells = runs.flatMap((run) => run.results.cells.filter((cell) => cell.scenario.workload === workload));
@@ -162,7 +162,7 @@ export function percentileChartsOf(workload: string, workloadIndex: number, runs
   return charts;
 }
 
-/** A cell's merged value of a metric, over all its rounds, or null when the metric does not apply. */
+/** Returns a cell's merged value of a metric over all its rounds, or null when the metric does not apply. */
 function mergedValue(cell: MeasuredCell, metric: MetricName): number | null {
   const latency = (summary: LatencySummary | undefined, percentile: 'p50' | 'p99'): number | null =>
     summary === undefined || summary.count === 0 ? null : summary[percentile];

@@ -1,9 +1,9 @@
 // The report page's script: draws every chart with uPlot from the JSON that the renderer
 // embedded, and sorts tables by a clicked column. It loads nothing.
 //
-// window.mtlsReport lists each chart with the series its specification asked for and the
-// series uPlot drew, so that a test driving a browser can check the charts; `ready` turns
-// true once every chart was tried, and `errors` lists the charts that threw.
+// window.mtlsReport lists each chart with the series its specification requested and the
+// series uPlot drew, so that a test driving a browser can check the charts. `ready` turns true
+// once every chart was tried, and `errors` lists the charts that threw.
 (function () {
   'use strict';
 
