@@ -108,7 +108,7 @@ const MIB = 1024 * 1024;
 
 /**
  * Time a segment's sockets get to close before memory is read. autocannon calls back right after
- * it destroys its clients, while the 1000 TLS sockets still hold their native state; in a
+ * it destroys its clients, while the 1000 TLS sockets still hold their native state. In one
  * measurement they were all collected within about 1.1 s, and read at once they added about
  * 50 MiB to the resident set.
  */
