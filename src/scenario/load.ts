@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { tsImport } from 'tsx/esm/api';
-import { LineCounter, isCollection, isSeq, parseDocument, visit } from 'yaml';
+import { LineCounter, isCollection, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document, Node, YAMLError } from 'yaml';
 
 import { InvalidSuiteError } from '../errors.ts';
@@ -149,6 +149,9 @@ function findStructureIssues(document: Document, file: string, lineCounter: Line
       if (isCollection(pair.key)) {
         const kind = isSeq(pair.key) ? 'a list' : 'a map';
         issues.push({ file, line: lineOf(pair.key), path: '', message: `invalid key: got ${kind}; expected a name such as "matrix"` });
+      } else if (isScalar(pair.key) && pair.key.value instanceof Uint8Array) {
+        // A `!!binary` key would otherwise become raw bytes in the key's name.
+        issues.push({ file, line: lineOf(pair.key), path: '', message: 'invalid key: got binary data (!!binary); expected a name such as "matrix"' });
       }
     },
     Alias(_key, alias) {

@@ -20,7 +20,10 @@ export function formatPath(path: readonly PathSegment[]): string {
     if (typeof segment === 'number') {
       text += `[${segment}]`;
     } else {
-      text += text === '' ? segment : `.${segment}`;
+      // A key that is not a plain name, such as one with a line break, is shown quoted, so that
+      // a message stays on its own line.
+      const name = /^[\w$-]+$/.test(segment) ? segment : JSON.stringify(segment);
+      text += text === '' ? name : `.${name}`;
     }
   }
   return text;

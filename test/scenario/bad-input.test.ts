@@ -214,3 +214,18 @@ describe('suite files that cannot be read', () => {
     }
   });
 });
+
+describe('keys that are not plain names', () => {
+  it('rejects a binary key', async () => {
+    const { file, messages } = await messagesFor(['!!binary aGVsbG8K: 1', 'name: x']);
+
+    expect(messages).toEqual([`${file}:1: invalid key: got binary data (!!binary); expected a name such as "matrix"`]);
+  });
+
+  it('quotes a key with a line break in the path', async () => {
+    const { file, messages } = await messagesFor(['"a\\nb": 1', 'name: x']);
+
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1: "a\\\\nb": unknown key "a\\\\nb"; expected one of "name"`));
+  });
+});
