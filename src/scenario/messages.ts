@@ -22,7 +22,7 @@ export function formatPath(path: readonly PathSegment[]): string {
     } else {
       // A key that is not a plain name, such as one with a line break, is shown quoted, so that
       // a message stays on its own line.
-      const name = /^[\w$-]+$/.test(segment) ? segment : JSON.stringify(segment);
+      const name = /^[\w$.-]+$/.test(segment) ? segment : JSON.stringify(segment);
       text += text === '' ? name : `.${name}`;
     }
   }
