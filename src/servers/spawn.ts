@@ -156,7 +156,7 @@ class ChildChannel {
   /**
    * Fails the pending request whose message could not be sent. A closed channel usually means
    * the child is exiting, so this waits up to 1 s for its exit and then reports the exit status
-   * and stderr, which say more than the channel error.
+   * and stderr, which describe the failure better than the channel error.
    */
   async #failSend(type: ParentMessage['type'], error: Error): Promise<void> {
     const exit = await Promise.race([this.exited, new Promise<null>((resolve) => setTimeout(resolve, SEND_FAILURE_EXIT_WAIT_MS, null))]);

@@ -97,7 +97,7 @@ function parsePrivateKey(field: FileField, file: string, text: string): KeyObjec
  * after a BEGIN line, DER instead of PEM, or PEM of the other kind, as when cert and key are swapped.
  */
 function describeMissingPem(text: string, label: 'CERTIFICATE' | 'PRIVATE KEY'): string {
-  const what = label === 'CERTIFICATE' ? 'PEM certificate' : 'PEM private key';
+  const pemKind = label === 'CERTIFICATE' ? 'PEM certificate' : 'PEM private key';
   const expected = `expected a "-----BEGIN ${label}-----" block`;
   if (text.trim() === '') {
     return `is empty; ${expected}`;
@@ -109,14 +109,14 @@ function describeMissingPem(text: string, label: 'CERTIFICATE' | 'PRIVATE KEY'):
   const otherKind = label === 'CERTIFICATE' ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/ : /-----BEGIN CERTIFICATE-----/;
   if (otherKind.test(text)) {
     const found = label === 'CERTIFICATE' ? 'a private key' : 'a certificate';
-    return `contains ${found}, not a ${what}; check that cert and key are not swapped`;
+    return `contains ${found}, not a ${pemKind}; check that cert and key are not swapped`;
   }
   // DER starts with an ASN.1 SEQUENCE tag (0x30), which UTF-8 decoding keeps as "0", followed by bytes that are not text.
   if (text.startsWith('0') && /[\u0000-\u0008\ufffd]/.test(text)) {
     const command = label === 'CERTIFICATE' ? 'openssl x509 -inform DER' : 'openssl pkey -inform DER';
     return `is binary DER, not PEM; convert it with \`${command} -in FILE -out FILE.pem\``;
   }
-  return `no ${what} found; ${expected}`;
+  return `no ${pemKind} found; ${expected}`;
 }
 
 /** Checks that each certificate is valid at `now`, naming the first one that is not. */

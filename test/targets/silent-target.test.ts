@@ -1,8 +1,7 @@
 /**
- * Targets that cannot be measured: one that accepts TCP connections and never responds (the run
- * must still end, with every cell failed for a stated reason, because each connection has a
- * handshake timeout and each probe its own), and one whose certificate the suite's CA does not
- * verify.
+ * Targets that cannot be measured. One accepts TCP connections and never responds: the run must
+ * still end, with every cell failed for a stated reason, because each connection has a handshake
+ * timeout and each probe its own. The other has a certificate the suite's CA does not verify.
  */
 import { once } from 'node:events';
 import net from 'node:net';
