@@ -27,6 +27,8 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { HandshakeDriver } from '../src/drivers/handshake.ts';
+import { startHandshakePool } from '../src/drivers/handshake-pool.ts';
+import type { HandshakePool } from '../src/drivers/handshake-pool.ts';
 import { MtlsBenchError } from '../src/errors.ts';
 import { createPkiFactory } from '../src/pki/factory.ts';
 import { createPrivateDir, removeLivePrivateDirsSync } from '../src/pki/private-dir.ts';
@@ -271,46 +273,60 @@ async function runHandshakePhase(context: HarnessContext, phase: 'full' | 'https
     const port = protocol === 'https' ? server.ports.https : server.ports.tls;
     const secureContext = tls.createSecureContext(clientTlsOptions(tlsScenario, certs));
     const loopTarget: LoopTarget = { port, secureContext, resume: resumed, protocol };
-    const drivers = new Map<number, HandshakeDriver>();
-    const driverFor = (concurrency: number): HandshakeDriver => {
-      let driver = drivers.get(concurrency);
-      if (driver === undefined) {
-        // payloadBytes is not used with `https`, but the driver checks it all the same.
-        driver = new HandshakeDriver({ port, tls: tlsScenario, certs, concurrency, payloadBytes: 1, protocol });
-        drivers.set(concurrency, driver);
+    // payloadBytes is not used with `https`, but the driver checks it all the same.
+    const driverOptions = { port, tls: tlsScenario, certs, payloadBytes: 1, protocol } as const;
+    const drivers = new Map<number, Pick<HandshakeDriver, 'run'>>();
+    const pools: HandshakePool[] = [];
+    const startDriver = async (concurrency: number): Promise<void> => {
+      const workers = concurrency > 1 ? Math.min(options.driverWorkers, concurrency) : 1;
+      if (workers === 1) {
+        drivers.set(concurrency, new HandshakeDriver({ ...driverOptions, concurrency }));
+        return;
       }
+      const pool = await startHandshakePool({ ...driverOptions, concurrency, workers });
+      pools.push(pool);
+      drivers.set(concurrency, pool);
+    };
+    const driverFor = (concurrency: number): Pick<HandshakeDriver, 'run'> => {
+      const driver = drivers.get(concurrency);
+      if (driver === undefined) throw new Error(`no HandshakeDriver started for concurrency ${concurrency}`);
       return driver;
     };
 
     // Warm-ups compile the hot paths of both in-process clients and of the server.
     await runMinimalLoop({ ...loopTarget, concurrency: 1, durationMs: WARMUP_MS, maxCount: MAX_OPERATIONS, stopTimeLimitMs: 10_000 });
     const saturating = await saturatingConcurrency(context, phase, loopTarget);
-    const concurrencies = [1, saturating];
-    for (const concurrency of concurrencies) {
-      await driverFor(concurrency).run({ maxCount: MAX_OPERATIONS, durationMs: WARMUP_MS });
-    }
+    try {
+      const concurrencies = [1, saturating];
+      for (const concurrency of concurrencies) {
+        await startDriver(concurrency);
+        await driverFor(concurrency).run({ maxCount: MAX_OPERATIONS, durationMs: WARMUP_MS });
+      }
 
-    const tools: PhaseTool[] = [
-      { id: 'driver', starterFor: (concurrency) => driverStarter(driverFor(concurrency), resumed) },
-      { id: 'loop', starterFor: (concurrency) => loopStarter(port, secureContext, concurrency, resumed, protocol) },
-    ];
-    const openssl = context.versions.openssl;
-    if (openssl !== null) {
-      tools.push({
-        id: 's_time',
-        starterFor: (concurrency) =>
-          sTimeStarter({
-            openssl: 'openssl',
-            port,
-            files: context.files,
-            tlsVersion: tlsScenario.tlsVersion,
-            mode: resumed ? 'reuse' : 'new',
-            processes: concurrency,
-            wwwPath: protocol === 'https' ? HTTPS_PATH : null,
-          }),
-      });
+      const tools: PhaseTool[] = [
+        { id: 'driver', starterFor: (concurrency) => driverStarter(driverFor(concurrency), resumed) },
+        { id: 'loop', starterFor: (concurrency) => loopStarter(port, secureContext, concurrency, resumed, protocol) },
+      ];
+      const openssl = context.versions.openssl;
+      if (openssl !== null) {
+        tools.push({
+          id: 's_time',
+          starterFor: (concurrency) =>
+            sTimeStarter({
+              openssl: 'openssl',
+              port,
+              files: context.files,
+              tlsVersion: tlsScenario.tlsVersion,
+              mode: resumed ? 'reuse' : 'new',
+              processes: concurrency,
+              wwwPath: protocol === 'https' ? HTTPS_PATH : null,
+            }),
+        });
+      }
+      await measureTools(context, phase, server, tools, concurrencies);
+    } finally {
+      for (const pool of pools) await pool.close();
     }
-    await measureTools(context, phase, server, tools, concurrencies);
   });
 }
 

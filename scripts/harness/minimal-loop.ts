@@ -119,6 +119,8 @@ export function runMinimalLoop(options: MinimalLoopOptions): Promise<MinimalLoop
       let connectedNs = 0n;
       let reused = false;
       let done = false;
+      // The documented way to offer a session, which Node 20 parses twice; HandshakeDriver sets
+      // it on the socket instead (src/drivers/handshake.ts), so it is parsed once.
       const socket = tls.connect({ host: LOOPBACK_HOST, port, secureContext, session: resume ? session : undefined });
       openSockets[lane] = socket;
       const settle = (errorCode: string | null): void => {

@@ -26,6 +26,12 @@ export interface HarnessOptions {
   payloadBytes: number;
   /** wrk threads. Default 1, because runRequests and autocannon run on one thread too. */
   wrkThreads: number;
+  /**
+   * Worker threads of HandshakeDriver at the saturating concurrency, as a workload's `workers`
+   * sets them. Default 1: the driver runs in the script's own thread. The concurrency-1 runs
+   * always use one thread.
+   */
+  driverWorkers: number;
   /** Phases to run, in this order. Default all. */
   phases: Phase[];
   /** Results file, or null for `results/harness-<UTC time>.json`. */
@@ -46,6 +52,8 @@ autocannon and wrk against one local echo server (ECDSA P-256) per phase.
   --connections N     keep-alive connections for requests, 1 to 1000 (default 8)
   --payload-bytes N   request body in bytes, 0 for GET (default 64)
   --wrk-threads N     wrk threads, at most --connections (default 1)
+  --driver-workers N  worker threads of HandshakeDriver at the saturating concurrency, 1 to 16,
+                      as a workload's workers setting (default 1, the script's own thread)
   --phases LIST       comma-separated: full, https, resumed, requests (default all four)
   --out FILE          results JSON (default results/harness-<UTC time>.json)
   --help              print this text
@@ -111,6 +119,7 @@ const OPTION_SPEC = {
   connections: { type: 'string' },
   'payload-bytes': { type: 'string' },
   'wrk-threads': { type: 'string' },
+  'driver-workers': { type: 'string' },
   phases: { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean' },
@@ -142,6 +151,7 @@ export function parseHarnessOptions(argv: readonly string[]): HarnessOptions {
     connections,
     payloadBytes: integerOption('payload-bytes', values['payload-bytes'] ?? '64', 0, 1024 * 1024),
     wrkThreads,
+    driverWorkers: integerOption('driver-workers', values['driver-workers'] ?? '1', 1, 16),
     phases: phasesOption(values.phases ?? PHASES.join(',')),
     out: values.out ?? null,
     help: values.help ?? false,

@@ -38,7 +38,7 @@ function inProcess(run: () => Promise<ToolReport>): StartedRun {
 }
 
 /** Starts mtls-bench's HandshakeDriver, which keeps its session across runs as it does across the rounds of a cell. */
-export function driverStarter(driver: HandshakeDriver, resumed: boolean): ToolStarter {
+export function driverStarter(driver: Pick<HandshakeDriver, 'run'>, resumed: boolean): ToolStarter {
   return (runMs) =>
     inProcess(async () => {
       const run = await driver.run({ maxCount: MAX_OPERATIONS, durationMs: runMs });

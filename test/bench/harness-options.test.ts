@@ -11,6 +11,7 @@ describe('parseHarnessOptions', () => {
       connections: 8,
       payloadBytes: 64,
       wrkThreads: 1,
+      driverWorkers: 1,
       phases: ['full', 'https', 'resumed', 'requests'],
       out: null,
       help: false,
@@ -20,7 +21,7 @@ describe('parseHarnessOptions', () => {
   it('reads every option', () => {
     const options = parseHarnessOptions([
       '--repeat', '5', '--duration', '3s', '--concurrency', '8', '--tls-version', 'tls1.2', '--connections', '16',
-      '--payload-bytes', '0', '--wrk-threads', '2', '--phases', 'requests,full', '--out', 'x.json',
+      '--payload-bytes', '0', '--wrk-threads', '2', '--driver-workers', '2', '--phases', 'requests,full', '--out', 'x.json',
     ]);
     expect(options.repeat).toBe(5);
     expect(options.durationMs).toBe(3000);
@@ -29,6 +30,7 @@ describe('parseHarnessOptions', () => {
     expect(options.connections).toBe(16);
     expect(options.payloadBytes).toBe(0);
     expect(options.wrkThreads).toBe(2);
+    expect(options.driverWorkers).toBe(2);
     expect(options.phases).toEqual(['full', 'requests']);
     expect(options.out).toBe('x.json');
   });
@@ -47,6 +49,7 @@ describe('parseHarnessOptions', () => {
     [['--concurrency', '1'], '--concurrency: got "1"; expected "auto" or a whole number from 2 to 64'],
     [['--tls-version', '1.3'], '--tls-version: got "1.3"; expected "tls1.2" or "tls1.3"'],
     [['--wrk-threads', '9'], '--wrk-threads: got "9"; expected at most --connections (8)'],
+    [['--driver-workers', '0'], '--driver-workers: got "0"; expected a whole number from 1 to 16'],
     [['--phases', 'full,all'], '--phases: got "full,all"; expected a comma-separated list of full, https, resumed, requests'],
     [['--verbose'], 'unknown option --verbose; accepted options: --repeat,'],
     [['results.json'], 'unexpected argument "results.json"'],

@@ -1,5 +1,5 @@
 import tls from 'node:tls';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HandshakeDriver } from '../../src/drivers/handshake.ts';
 import type { Resumption, TlsVersion } from '../../src/scenario/types.ts';
 import { clientTlsOptions } from '../../src/servers/tls-options.ts';
@@ -127,6 +127,31 @@ describe('raw session offer', () => {
       const second = await connectOnce(options, first.session);
 
       expect(second.reused).toBe(true);
+    });
+  });
+});
+
+describe('session offer cost', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('sets each offered session on the socket once, not through the tls.connect option', async () => {
+    // tls.connect parses a `session` option twice (TLSSocket._init and its own setSession call),
+    // and each parse decodes the server certificate in the session.
+    const scenario = scenarioOf({ tlsVersion: 'tls1.2', resumption: 'tickets', auth: 'mtls' });
+    const certs = await certsFor();
+    await withEchoServer(scenario, certs, async (server) => {
+      const connect = vi.spyOn(tls, 'connect');
+      const setSession = vi.spyOn(tls.TLSSocket.prototype as tls.TLSSocket & { setSession(session: Buffer): void }, 'setSession');
+      const driver = new HandshakeDriver({ port: server.ports.tls, tls: scenario, certs, concurrency: 1, payloadBytes: 1 });
+
+      const run = await driver.run({ maxCount: COUNT, durationMs: null });
+
+      expect(run.resumed).toBe(COUNT - 1);
+      expect(connect).toHaveBeenCalledTimes(COUNT);
+      expect(connect.mock.calls.filter(([options]) => (options as tls.ConnectionOptions).session !== undefined)).toEqual([]);
+      expect(setSession).toHaveBeenCalledTimes(COUNT - 1);
     });
   });
 });
