@@ -10,9 +10,10 @@
  *
  * After each segment it runs a full garbage collection and records the resident set size, the
  * V8 heap and the memory outside it that V8 tracks (`external`). With `--trim` it then has gdb
- * call glibc's `malloc_trim(0)` in this process and records the resident set size again: glibc
+ * call glibc's `malloc_trim(0)` in this process and records the resident set size again. glibc
  * keeps pages that the 1000 connections freed, and the trim hands them back, so what remains is
- * what the process holds. It prints one line per segment and compares the last segment of each
+ * what the process holds. It trims the echo server too and prints its figures, which the
+ * verdict leaves out. It prints one line per segment and compares the last segment of each
  * kind with a reference one, the second of its kind after the warm-up cycle (see
  * `growthByKind`). A figure is flat within 10%. The verdict takes the heap used, `external`, and
  * the resident set size after the trim with `--trim`, after GC otherwise. It writes every
@@ -63,6 +64,11 @@ interface SegmentFigures {
     heapTotalMiB: number;
     externalMiB: number;
   };
+  /**
+   * The echo server's resident set size after the segment, and after a trim of its heaps with
+   * `--trim` (null without). Not judged: the server is not the load generator, and no GC runs in it first.
+   */
+  server: { rssMiB: number | null; rssTrimmedMiB: number | null };
 }
 
 // A full collection after each segment leaves only what is still referenced, so a leak shows as
@@ -84,7 +90,7 @@ function positiveOption(name: string, text: string | undefined, fallback: number
 }
 
 const USAGE =
-  'usage: npm run bench:memory -- [--minutes 10] [--segment 60] [--sample 5] [--workloads both|handshake|requests] [--out FILE]';
+  'usage: npm run bench:memory -- [--minutes 10] [--segment 60] [--sample 5] [--workloads both|handshake|requests] [--trim] [--out FILE]';
 
 function parseOptions() {
   try {
@@ -135,11 +141,12 @@ const MIB = 1024 * 1024;
 const SETTLE_MS = 1500;
 
 /**
- * Has gdb call `malloc_trim(0)` in this process, which returns every free page of glibc's heaps
- * to the system. Node has no binding for it. Returns gdb's complaint, or null when it ran.
+ * Has gdb call `malloc_trim(0)` in a process, this one by default, which returns every free page
+ * of glibc's heaps to the system. Node has no binding for it. Returns gdb's complaint, or null
+ * when it ran.
  */
-function trimMalloc(): string | null {
-  const gdb = spawnSync('gdb', ['-p', String(process.pid), '-batch', '-ex', 'call (int) malloc_trim(0)'], { encoding: 'utf8', timeout: 30_000 });
+function trimMalloc(pid = process.pid): string | null {
+  const gdb = spawnSync('gdb', ['-p', String(pid), '-batch', '-ex', 'call (int) malloc_trim(0)'], { encoding: 'utf8', timeout: 30_000 });
   if (gdb.error !== undefined) return gdb.error.message;
   if (gdb.status !== 0 || !/\$1 = [01]\b/.test(gdb.stdout)) return `gdb exited ${gdb.status}: ${(gdb.stderr || gdb.stdout).trim().split('\n').slice(-2).join(' ')}`;
   return null;
@@ -162,6 +169,15 @@ async function memoryAfterGc(): Promise<SegmentFigures['afterGc']> {
     heapTotalMiB: memory.heapTotal / MIB,
     externalMiB: memory.external / MIB,
   };
+}
+
+/** Reads the echo server's resident set size, and again after a trim with `--trim`. */
+function serverMemory(pid: number): SegmentFigures['server'] {
+  const rssMiB = processRssMiB(pid);
+  if (!trim) return { rssMiB, rssTrimmedMiB: null };
+  const problem = trimMalloc(pid);
+  if (problem !== null) fail(`--trim: malloc_trim in the echo server (pid ${pid}) through gdb failed: ${problem}`);
+  return { rssMiB, rssTrimmedMiB: processRssMiB(pid) };
 }
 
 /** Reads the resident set size of a process from /proc; null where /proc is not readable. */
@@ -223,7 +239,7 @@ try {
     const segmentStartS = Math.round(elapsedS());
     if (current === 'handshake') {
       const run = await handshakes.run({ maxCount: null, durationMs });
-      segments.push({ kind: 'handshake', startS: segmentStartS, count: run.count, perSec: run.handshakesPerSec, errors: run.errors, afterGc: await memoryAfterGc() });
+      segments.push({ kind: 'handshake', startS: segmentStartS, count: run.count, perSec: run.handshakesPerSec, errors: run.errors, afterGc: await memoryAfterGc(), server: serverMemory(server.pid) });
     } else {
       const run = await runRequests({
         port: server.ports.https,
@@ -236,7 +252,7 @@ try {
         rateRps: null,
         payloadBytes: 64,
       });
-      segments.push({ kind: 'requests', startS: segmentStartS, count: run.count, perSec: run.throughputRps, errors: run.errors, afterGc: await memoryAfterGc() });
+      segments.push({ kind: 'requests', startS: segmentStartS, count: run.count, perSec: run.throughputRps, errors: run.errors, afterGc: await memoryAfterGc(), server: serverMemory(server.pid) });
     }
     const last = segments[segments.length - 1];
     if (last !== undefined) {
@@ -244,7 +260,8 @@ try {
         `  ${String(last.startS).padStart(4)} s ${last.kind.padEnd(9)} ${String(last.count).padStart(8)} ops, ` +
           `${Math.round(last.perSec)}/s, errors ${JSON.stringify(last.errors)}; after GC: rss ${last.afterGc.rssMiB.toFixed(1)} MiB` +
           `${last.afterGc.rssTrimmedMiB === null ? '' : ` (${last.afterGc.rssTrimmedMiB.toFixed(1)} after trim)`}, ` +
-          `heap used ${last.afterGc.heapUsedMiB.toFixed(1)} of ${last.afterGc.heapTotalMiB.toFixed(1)} MiB, external ${last.afterGc.externalMiB.toFixed(1)} MiB\n`,
+          `heap used ${last.afterGc.heapUsedMiB.toFixed(1)} of ${last.afterGc.heapTotalMiB.toFixed(1)} MiB, external ${last.afterGc.externalMiB.toFixed(1)} MiB; ` +
+          `server rss ${last.server.rssMiB?.toFixed(1) ?? '-'} MiB${last.server.rssTrimmedMiB === null ? '' : ` (${last.server.rssTrimmedMiB.toFixed(1)} after trim)`}\n`,
       );
     }
     if (workloads === 'both') current = current === 'handshake' ? 'requests' : 'handshake';
@@ -301,15 +318,21 @@ for (const { figure, entries } of growths) {
     .map((entry) => `${entry.kind} ${entry.first.toFixed(1)} -> ${entry.last.toFixed(1)} MiB (${entry.growth >= 0 ? '+' : ''}${(entry.growth * 100).toFixed(1)}%)`)
     .join(', ');
   const verdict = entries.length === 0 ? 'too few segments to tell' : entries.every((entry) => entry.flat) ? 'flat' : `grew more than ${FLAT_GROWTH * 100}%`;
-  process.stdout.write(`  ${FIGURE_LABELS[figure]}: ${described}: ${verdict}${judged ? '' : ' (not judged: glibc keeps freed pages, see --trim)'}\n`);
+  const figures = described === '' ? '' : `${described}: `;
+  process.stdout.write(`  ${FIGURE_LABELS[figure]}: ${figures}${verdict}${judged ? '' : ' (not judged: glibc keeps freed pages, see --trim)'}\n`);
 }
 const judgedEntries = growths.filter(({ figure }) => verdictFigures.includes(figure)).flatMap(({ entries }) => entries);
 const flat = judgedEntries.length > 0 && judgedEntries.every((entry) => entry.flat);
 const peakRss = Math.max(...samples.map((sample) => sample.rssMiB));
-process.stdout.write(`peak rss of all samples ${peakRss.toFixed(1)} MiB; verdict: ${flat ? 'flat' : 'not flat'}\n`);
+const verdict = judgedEntries.length === 0 ? 'too few segments to tell' : flat ? 'flat' : 'not flat';
+process.stdout.write(`peak rss of all samples ${peakRss.toFixed(1)} MiB; verdict: ${verdict}\n`);
 const serverRss = samples.map((sample) => sample.serverRssMiB).filter((value): value is number => value !== null);
 if (serverRss.length > 0) {
   process.stdout.write(`server rss: first ${serverRss[0]?.toFixed(1)} MiB, last ${serverRss[serverRss.length - 1]?.toFixed(1)} MiB\n`);
+}
+if (trim) {
+  const trimmed = segments.map((segment) => segment.server.rssTrimmedMiB?.toFixed(1) ?? '-');
+  process.stdout.write(`server rss after each segment and malloc_trim (not judged): ${trimmed.join(', ')} MiB\n`);
 }
 
 const outFile =
