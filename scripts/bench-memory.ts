@@ -324,7 +324,8 @@ for (const { figure, entries } of growths) {
 const judgedEntries = growths.filter(({ figure }) => verdictFigures.includes(figure)).flatMap(({ entries }) => entries);
 const flat = judgedEntries.length > 0 && judgedEntries.every((entry) => entry.flat);
 const peakRss = Math.max(...samples.map((sample) => sample.rssMiB));
-const verdict = judgedEntries.length === 0 ? 'too few segments to tell' : flat ? 'flat' : 'not flat';
+let verdict = flat ? 'flat' : 'not flat';
+if (judgedEntries.length === 0) verdict = 'too few segments to tell';
 process.stdout.write(`peak rss of all samples ${peakRss.toFixed(1)} MiB; verdict: ${verdict}\n`);
 const serverRss = samples.map((sample) => sample.serverRssMiB).filter((value): value is number => value !== null);
 if (serverRss.length > 0) {
