@@ -3,7 +3,7 @@
  * server (ECDSA P-256, 127.0.0.1) per phase with mtls-bench's own driver and with reference
  * tools, interleaved and repeated, and compares the median rates.
  *
- *   npm run bench:harness -- [--repeat 3] [--duration 2s] [--concurrency auto] [--phases full,https,resumed,requests]
+ *   npm run bench:harness -- [--repeat 3] [--duration 2s] [--concurrency auto] [--phases full,https,resumed,resumed-https,requests]
  *
  * Phases, each against an echo server of its own:
  * - full: full mTLS handshakes (TLS 1.3 by default) from HandshakeDriver, a minimal tls.connect
@@ -13,6 +13,8 @@
  *   (`openssl s_time -new -www /`), so that every tool does the same work per connection.
  * - resumed: TLS 1.2 mTLS handshakes resumed with session tickets, from the same three tools
  *   (`openssl s_time -reuse`).
+ * - resumed-https: the resumed handshakes on the HTTPS listener, each followed by one `GET /`
+ *   (`openssl s_time -reuse -www /`), so that every tool does the same work per connection.
  * - requests: keep-alive requests from runRequests, plain autocannon and wrk, on a server-only
  *   TLS listener, because wrk cannot present a client certificate.
  *
@@ -255,14 +257,14 @@ const HTTPS_PATH = '/';
 /** Default body of the echo server in the handshake phases, which is the https phase's response body. */
 const HANDSHAKE_SERVER_BODY_BYTES = 64;
 
-/** Measures the full, https or resumed handshake phase. */
-async function runHandshakePhase(context: HarnessContext, phase: 'full' | 'https' | 'resumed'): Promise<void> {
+/** Measures one handshake phase: full, https, resumed or resumed-https. */
+async function runHandshakePhase(context: HarnessContext, phase: Exclude<Phase, 'requests'>): Promise<void> {
   const { options, certs } = context;
-  const resumed = phase === 'resumed';
+  const resumed = phase === 'resumed' || phase === 'resumed-https';
   // Node's HTTP server closes the connection after its response both to HTTP/1.1 requests with
   // `Connection: close` (HandshakeDriver, the loop) and to HTTP/1.0 ones without keep-alive
   // (s_time -www), so s_time's read until the close ends after one response.
-  const protocol = phase === 'https' ? 'https' : 'tls';
+  const protocol = phase === 'https' || phase === 'resumed-https' ? 'https' : 'tls';
   // OpenSSL 3.0.19 s_time -reuse resumed nothing against a TLS 1.3 tickets server, because TLS 1.3
   // tickets arrive after the handshake and s_time reads nothing after it. So this phase is TLS 1.2.
   const tlsScenario = scenarioOf(resumed ? { tlsVersion: 'tls1.2', resumption: 'tickets', auth: 'mtls' } : { tlsVersion: options.tlsVersion, resumption: 'none', auth: 'mtls' });
@@ -373,9 +375,9 @@ function notesOf(options: HarnessOptions, context: HarnessContext): string[] {
       'In the full and resumed phases openssl s_time does no echo and closes without reading or sending close_notify, so it does less client work per connection than HandshakeDriver and the loop. The server counts some of those closes as ECONNRESET (server:ECONNRESET in the errors) after the handshake completed.',
     );
   }
-  if (options.phases.includes('https')) {
+  if (options.phases.includes('https') || options.phases.includes('resumed-https')) {
     notes.push(
-      `In the https phase every tool sends one request after each handshake, and the server responds to it with a ${HANDSHAKE_SERVER_BODY_BYTES}-byte body after it has finished the handshake, then closes the connection. HandshakeDriver and the loop send GET ${HTTPS_PATH} HTTP/1.1 with Connection: close and complete at the status line. openssl s_time -www ${HTTPS_PATH} sends GET ${HTTPS_PATH} HTTP/1.0 and reads until the server closes.`,
+      `In the https and resumed-https phases every tool sends one request after each handshake, and the server responds to it with a ${HANDSHAKE_SERVER_BODY_BYTES}-byte body after it has finished the handshake, then closes the connection. HandshakeDriver and the loop send GET ${HTTPS_PATH} HTTP/1.1 with Connection: close and complete at the status line. openssl s_time -www ${HTTPS_PATH} sends GET ${HTTPS_PATH} HTTP/1.0 and reads until the server closes.`,
     );
   }
   notes.push(

@@ -7,7 +7,7 @@ import type { TlsVersion } from '../../src/scenario/types.ts';
 import { TLS_VERSIONS } from '../../src/scenario/types.ts';
 
 /** Comparisons the script can run, each against an echo server of its own, in the order they run. */
-export const PHASES = ['full', 'https', 'resumed', 'requests'] as const;
+export const PHASES = ['full', 'https', 'resumed', 'resumed-https', 'requests'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Resolved options, every default filled in. */
@@ -54,7 +54,7 @@ autocannon and wrk against one local echo server (ECDSA P-256) per phase.
   --wrk-threads N     wrk threads, at most --connections (default 1)
   --driver-workers N  worker threads of HandshakeDriver at the saturating concurrency, 1 to 16,
                       as a workload's workers setting (default 1, the script's own thread)
-  --phases LIST       comma-separated: full, https, resumed, requests (default all four)
+  --phases LIST       comma-separated: full, https, resumed, resumed-https, requests (default all)
   --out FILE          results JSON (default results/harness-<UTC time>.json)
   --help              print this text
 `;

@@ -12,7 +12,7 @@ describe('parseHarnessOptions', () => {
       payloadBytes: 64,
       wrkThreads: 1,
       driverWorkers: 1,
-      phases: ['full', 'https', 'resumed', 'requests'],
+      phases: ['full', 'https', 'resumed', 'resumed-https', 'requests'],
       out: null,
       help: false,
     });
@@ -50,7 +50,7 @@ describe('parseHarnessOptions', () => {
     [['--tls-version', '1.3'], '--tls-version: got "1.3"; expected "tls1.2" or "tls1.3"'],
     [['--wrk-threads', '9'], '--wrk-threads: got "9"; expected at most --connections (8)'],
     [['--driver-workers', '0'], '--driver-workers: got "0"; expected a whole number from 1 to 16'],
-    [['--phases', 'full,all'], '--phases: got "full,all"; expected a comma-separated list of full, https, resumed, requests'],
+    [['--phases', 'full,all'], '--phases: got "full,all"; expected a comma-separated list of full, https, resumed, resumed-https, requests'],
     [['--verbose'], 'unknown option --verbose; accepted options: --repeat,'],
     [['results.json'], 'unexpected argument "results.json"'],
     [['--repeat'], "option '--repeat <value>' argument missing"],
