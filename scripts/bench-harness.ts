@@ -389,6 +389,9 @@ function notesOf(options: HarnessOptions, context: HarnessContext): string[] {
       'Under TLS 1.3 an s_time connection is done once the client has sent its Finished, before the server has checked the client certificate, so s_time\'s own count can run ahead of the server; the compared rate is what the server completed.',
     );
   }
+  if (options.driverWorkers > 1) {
+    notes.push(`At the saturating concurrency HandshakeDriver ran in ${options.driverWorkers} worker threads (--driver-workers), or in as many as its concurrency where that is lower.`);
+  }
   notes.push(...context.skipped);
   return notes;
 }

@@ -17,7 +17,8 @@
  * kind with a reference one, the second of its kind after the warm-up cycle (see
  * `growthByKind`). A figure is flat within 10%. The verdict takes the heap used, `external`, and
  * the resident set size after the trim with `--trim`, after GC otherwise. It writes every
- * sample to results/memory-<time>.json and exits 1 when a figure grew more.
+ * sample to results/memory-<time>.json and exits 1 when a figure grew more, or when there were
+ * too few segments to tell.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -230,12 +231,17 @@ const workloadText = {
   handshake: `${HANDSHAKE_CONCURRENCY} handshakes in flight`,
   requests: `${CONNECTIONS} keep-alive connections`,
 }[workloads];
-process.stdout.write(`bench-memory: ${minutes} min against one mTLS echo server, ${segmentS} s segments of ${workloadText}\n`);
+// Whole segments only, so that the last one, which the verdict compares, is as long as the rest.
+// The readings after each segment make the run last a little longer than --minutes.
+if (segmentS < 1) fail(`--segment: got "${values.segment}"; expected at least 1 (seconds)`);
+const segmentCount = Math.floor((minutes * 60) / segmentS);
+if (segmentCount === 0) fail(`--minutes ${minutes} is shorter than one segment of ${segmentS} s; expected at least ${segmentS / 60} min or a shorter --segment`);
+const durationMs = Math.round(segmentS * 1000);
+process.stdout.write(
+  `bench-memory: ${segmentCount} segments of ${segmentS} s (${((segmentCount * segmentS) / 60).toFixed(1)} min) against one mTLS echo server: ${workloadText}\n`,
+);
 try {
-  const endS = minutes * 60;
-  while (elapsedS() < endS) {
-    const durationMs = Math.round(Math.min(segmentS, endS - elapsedS()) * 1000);
-    if (durationMs < 1000) break;
+  for (let segment = 0; segment < segmentCount; segment++) {
     const segmentStartS = Math.round(elapsedS());
     if (current === 'handshake') {
       const run = await handshakes.run({ maxCount: null, durationMs });
@@ -323,10 +329,10 @@ for (const { figure, entries } of growths) {
 }
 const judgedEntries = growths.filter(({ figure }) => verdictFigures.includes(figure)).flatMap(({ entries }) => entries);
 const flat = judgedEntries.length > 0 && judgedEntries.every((entry) => entry.flat);
-const peakRss = Math.max(...samples.map((sample) => sample.rssMiB));
+const peakRss = Math.max(...samples.map((sample) => sample.rssMiB), ...segments.map((segment) => segment.afterGc.rssMiB));
 let verdict = flat ? 'flat' : 'not flat';
 if (judgedEntries.length === 0) verdict = 'too few segments to tell';
-process.stdout.write(`peak rss of all samples ${peakRss.toFixed(1)} MiB; verdict: ${verdict}\n`);
+process.stdout.write(`peak rss of all readings ${peakRss.toFixed(1)} MiB; verdict: ${verdict}\n`);
 const serverRss = samples.map((sample) => sample.serverRssMiB).filter((value): value is number => value !== null);
 if (serverRss.length > 0) {
   process.stdout.write(`server rss: first ${serverRss[0]?.toFixed(1)} MiB, last ${serverRss[serverRss.length - 1]?.toFixed(1)} MiB\n`);

@@ -538,8 +538,8 @@ class Lane {
     // Given the `session` option, Node 20's tls.connect parses the session twice, once in
     // TLSSocket._init and once more in its own setSession call, and each parse decodes the
     // server certificate inside it. Set here, it is parsed once, still before the ClientHello,
-    // which goes out on the 'connect' event. This took the client's CPU per resumed TLS 1.2
-    // handshake from about 650 to about 440 µs (docs/performance.md).
+    // which goes out on the 'connect' event. This cut the client's CPU per resumed TLS 1.2
+    // handshake by about a third (docs/performance.md).
     if (session !== undefined) socket.setSession(session);
     socket[LANE] = this;
     socket.getPeerCertificate = shallowPeerCertificate as tls.TLSSocket['getPeerCertificate'];
