@@ -1,8 +1,9 @@
 /**
  * Shows whether the load generator's memory stays flat over a long run at the scale the drivers
  * claim: 200 handshakes in flight and 1000 keep-alive connections. It starts one mTLS echo server
- * (ECDSA P-256, TLS 1.3) and alternates handshake and requests segments against it until the
- * time is up, sampling this process's memory and the server's resident set size as it goes.
+ * (ECDSA P-256, TLS 1.3) and alternates handshake and requests segments against it, as many
+ * whole segments as fit in `--minutes`, sampling this process's memory and the server's
+ * resident set size as it goes.
  *
  *   npm run bench:memory -- [--minutes 10] [--segment 60] [--sample 5] [--workloads both] [--trim] [--out FILE]
  *
@@ -120,6 +121,11 @@ if (values.help === true) {
 const minutes = positiveOption('minutes', values.minutes, 10);
 const segmentS = positiveOption('segment', values.segment, 60);
 const sampleS = positiveOption('sample', values.sample, 5);
+if (segmentS < 1) fail(`--segment: got "${values.segment}"; expected at least 1 (seconds)`);
+// Whole segments only, so that the last one, which the verdict compares, is as long as the rest.
+// The readings after each segment make the run last a little longer than --minutes.
+const segmentCount = Math.floor((minutes * 60) / segmentS);
+if (segmentCount === 0) fail(`--minutes ${minutes} is shorter than one segment of ${segmentS} s; expected at least ${segmentS / 60} min or a shorter --segment`);
 const trim = values.trim === true;
 if (trim) {
   const problem = trimMalloc();
@@ -149,8 +155,10 @@ const SETTLE_MS = 1500;
 function trimMalloc(pid = process.pid): string | null {
   const gdb = spawnSync('gdb', ['-p', String(pid), '-batch', '-ex', 'call (int) malloc_trim(0)'], { encoding: 'utf8', timeout: 30_000 });
   if (gdb.error !== undefined) return gdb.error.message;
-  if (gdb.status !== 0 || !/\$1 = [01]\b/.test(gdb.stdout)) return `gdb exited ${gdb.status}: ${(gdb.stderr || gdb.stdout).trim().split('\n').slice(-2).join(' ')}`;
-  return null;
+  // gdb prints the call's value as `$1 = 0` or `$1 = 1`, and nothing of the kind when it could not attach.
+  if (gdb.status === 0 && /\$1 = [01]\b/.test(gdb.stdout)) return null;
+  const lastLines = (gdb.stderr || gdb.stdout).trim().split('\n').slice(-2);
+  return `gdb exited ${gdb.status}: ${lastLines.join(' ')}`;
 }
 
 async function memoryAfterGc(): Promise<SegmentFigures['afterGc']> {
@@ -231,11 +239,6 @@ const workloadText = {
   handshake: `${HANDSHAKE_CONCURRENCY} handshakes in flight`,
   requests: `${CONNECTIONS} keep-alive connections`,
 }[workloads];
-// Whole segments only, so that the last one, which the verdict compares, is as long as the rest.
-// The readings after each segment make the run last a little longer than --minutes.
-if (segmentS < 1) fail(`--segment: got "${values.segment}"; expected at least 1 (seconds)`);
-const segmentCount = Math.floor((minutes * 60) / segmentS);
-if (segmentCount === 0) fail(`--minutes ${minutes} is shorter than one segment of ${segmentS} s; expected at least ${segmentS / 60} min or a shorter --segment`);
 const durationMs = Math.round(segmentS * 1000);
 process.stdout.write(
   `bench-memory: ${segmentCount} segments of ${segmentS} s (${((segmentCount * segmentS) / 60).toFixed(1)} min) against one mTLS echo server: ${workloadText}\n`,

@@ -535,11 +535,8 @@ class Lane {
       this.finish();
       return;
     }
-    // Given the `session` option, Node 20's tls.connect parses the session twice, once in
-    // TLSSocket._init and once more in its own setSession call, and each parse decodes the
-    // server certificate inside it. Set here, it is parsed once, still before the ClientHello,
-    // which goes out on the 'connect' event. This cut the client's CPU per resumed TLS 1.2
-    // handshake by about a third (docs/performance.md).
+    // Node 20's tls.connect parses a `session` option twice, decoding the server certificate
+    // each time. Set here, before the ClientHello goes out on 'connect', it is parsed once.
     if (session !== undefined) socket.setSession(session);
     socket[LANE] = this;
     socket.getPeerCertificate = shallowPeerCertificate as tls.TLSSocket['getPeerCertificate'];

@@ -136,7 +136,7 @@ describe('session offer cost', () => {
     vi.restoreAllMocks();
   });
 
-  it('sets each offered session on the socket once, not through the tls.connect option', async () => {
+  it('sets each session once', async () => {
     // tls.connect parses a `session` option twice (TLSSocket._init and its own setSession call),
     // and each parse decodes the server certificate in the session.
     const scenario = scenarioOf({ tlsVersion: 'tls1.2', resumption: 'tickets', auth: 'mtls' });
